@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from kechuang.accounts.models import Profile
+from kechuang.core.access import ANONYMOUS, Principal, Role
+
+
+def principal_for(user: AbstractBaseUser | AnonymousUser) -> Principal:
+    """Build the Principal the access rules work on. A signed-in user without a profile gets no rights
+    beyond the public's, except superusers, who act as bureau admins."""
+    if not user.is_authenticated:
+        return ANONYMOUS
+    profile = Profile.objects.filter(user_id=user.pk).first()
+    name = getattr(user, "get_full_name", lambda: "")() or user.get_username()
+    if profile is None:
+        if getattr(user, "is_superuser", False):
+            return Principal(role=Role.BUREAU_ADMIN, user_id=user.pk, display_name=name)
+        return Principal(role=Role.PUBLIC, user_id=user.pk, display_name=name)
+    return Principal(
+        role=Role(profile.role),
+        user_id=user.pk,
+        display_name=profile.display_name or name,
+        township_id=profile.township_id,
+        organization_id=profile.organization_id,
+        enclave_id=profile.enclave_id,
+        expert_id=profile.expert_id,
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AchievementsConfig(AppConfig):
+    name = "kechuang.achievements"
+    verbose_name = "科技成果"

@@ -1,0 +1,192 @@
+"""The one place that decides what a user may see and do.
+
+Every view and API route asks `may()` for actions and `scope()` for querysets; nothing else encodes
+roles. Rules are data (ACTIONS, SCOPES) so the permission-matrix test can read them and so a new route
+cannot forget to declare itself. This module imports no domain app: apps name their resources by string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", "科技局管理员"
+    BUREAU_STAFF = "bureau_staff", "科技局工作人员"
+    TOWNSHIP_OFFICER = "township_officer", "镇街科技副镇长"
+    ENCLAVE_OPERATOR = "enclave_operator", "飞地运营方"
+    ENTERPRISE = "enterprise", "企业用户"
+    EXPERT = "expert", "高校院所/专家"
+    INVESTOR = "investor", "投资机构"
+    PUBLIC = "public", "公众（未登录）"
+
+
+BUREAU = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+SIGNED_IN = frozenset(set(Role) - {Role.PUBLIC})
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a role plus the scope ids that role is bound to."""
+
+    role: Role
+    user_id: int | None = None
+    display_name: str = "访客"
+    township_id: int | None = None
+    organization_id: int | None = None
+    enclave_id: int | None = None
+    expert_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.role != Role.PUBLIC
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.role in BUREAU
+
+
+ANONYMOUS = Principal(role=Role.PUBLIC)
+
+# action -> roles allowed to attempt it. Object-level limits come from SCOPES below.
+ACTIONS: dict[str, frozenset[Role]] = {
+    "dashboard.view": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "enterprise.list": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "enterprise.view": BUREAU | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE},
+    "enterprise.create": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "enterprise.change": BUREAU | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE},
+    "enterprise.delete": BUREAU,
+    "enterprise.export": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "registry.import": BUREAU,
+    "history.view": BUREAU,
+    "institution.view": EVERYONE,
+    "institution.change": BUREAU,
+    "expert.view": EVERYONE,
+    "expert.change": BUREAU | {Role.EXPERT},
+    "investor.view": SIGNED_IN,
+    "investor.change": BUREAU,
+    "enclave.view": EVERYONE,
+    "enclave.change": BUREAU | {Role.ENCLAVE_OPERATOR},
+    "township.view": SIGNED_IN,
+    "account.view": SIGNED_IN,
+    "achievement.view": EVERYONE,
+    "achievement.change": BUREAU,
+    "directory.export": BUREAU,
+}
+
+# resource -> role -> (model field, principal attribute). A role listed here sees only rows whose field
+# equals its own scope id; a role absent here but allowed by ACTIONS sees every row.
+SCOPES: dict[str, dict[Role, tuple[str, str]]] = {
+    "enterprise": {
+        Role.TOWNSHIP_OFFICER: ("township_id", "township_id"),
+        Role.ENTERPRISE: ("organization_id", "organization_id"),
+    },
+    "expert": {Role.EXPERT: ("pk", "expert_id")},
+    "enclave": {Role.ENCLAVE_OPERATOR: ("pk", "enclave_id")},
+}
+
+# Which action's scope applies to a resource when changing vs viewing: viewing experts and enclaves is
+# open, changing them is limited to the owner.
+SCOPED_ACTIONS: dict[str, str] = {
+    "enterprise.view": "enterprise",
+    "enterprise.change": "enterprise",
+    "enterprise.list": "enterprise",
+    "enterprise.export": "enterprise",
+    "expert.change": "expert",
+    "enclave.change": "enclave",
+}
+
+
+def may(principal: Principal, action: str, obj: Any = None) -> bool:
+    """May `principal` do `action` (on `obj`, when given)?"""
+    allowed = ACTIONS.get(action)
+    if allowed is None:
+        raise KeyError(f"undeclared action {action!r}: add it to kechuang.core.access.ACTIONS")
+    if principal.role not in allowed:
+        return False
+    if obj is None:
+        return True
+    resource = SCOPED_ACTIONS.get(action)
+    rule = SCOPES.get(resource or "", {}).get(principal.role)
+    if rule is None:
+        return True
+    field, attr = rule
+    own = getattr(principal, attr)
+    return own is not None and getattr(obj, field) == own
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope(principal: Principal, queryset: QuerySet[M], action: str, *, prefix: str = "") -> QuerySet[M]:
+    """Narrow `queryset` to the rows `principal` may `action`; none at all when the role lacks it.
+
+    `prefix` lets a related model reuse its parent's rule (e.g. figures scoped via "enterprise__").
+    """
+    if not may(principal, action):
+        return queryset.none()
+    resource = SCOPED_ACTIONS.get(action)
+    rule = SCOPES.get(resource or "", {}).get(principal.role)
+    if rule is None:
+        return queryset
+    field, attr = rule
+    own = getattr(principal, attr)
+    if own is None:
+        return queryset.none()
+    return queryset.filter(Q(**{f"{prefix}{field}": own}))
+
+
+def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
+    """Side navigation (url name, label, icon) filtered by what the role may open."""
+    candidates: list[tuple[str, str, str, str]] = [
+        ("dashboard:home", "数据驾驶舱", "▦", "dashboard.view"),
+        ("orgs:enterprise_list", "企业库", "▤", "enterprise.list"),
+        ("orgs:institution_list", "高校院所", "▣", "institution.view"),
+        ("orgs:expert_list", "专家库", "◉", "expert.view"),
+        ("orgs:investor_list", "投资机构", "◆", "investor.view"),
+        ("orgs:enclave_list", "创新飞地", "◈", "enclave.view"),
+        ("achievements:list", "科技成果", "✦", "achievement.view"),
+        ("orgs:township_list", "镇街", "▥", "township.view"),
+        ("orgs:import_home", "Excel导入", "⇪", "registry.import"),
+    ]
+    return [(url, label, icon) for url, label, icon, action in candidates if may(principal, action)]
+
+
+def require(principal: Principal, action: str, obj: Any = None) -> None:
+    """Raise the right error: login for the public, 403 for a role without the action."""
+    from django.core.exceptions import PermissionDenied
+
+    if may(principal, action, obj):
+        return
+    if not principal.is_authenticated:
+        raise LoginRequired
+    raise PermissionDenied
+
+
+class LoginRequired(Exception):
+    """Raised for anonymous users; the middleware turns it into a redirect to the login page."""
+
+
+ViewFunc = Callable[..., Any]
+
+
+def requires(action: str) -> Callable[[ViewFunc], ViewFunc]:
+    """View decorator: role-level check before the view runs. Object checks happen in selectors."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            require(request.principal, action)
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

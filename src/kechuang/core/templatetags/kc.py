@@ -1,0 +1,53 @@
+"""Template filters for Chinese display conventions (loaded as a builtin in every template)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kechuang.core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def wan(value: Any) -> str:
+    return formatting.format_wan(value)
+
+
+@register.filter
+def cndate(value: Any) -> str:
+    return formatting.format_date_cn(value)
+
+
+@register.filter
+def phone(value: Any) -> str:
+    return formatting.format_phone(value)
+
+
+@register.filter
+def creditcode(value: Any) -> str:
+    return formatting.format_credit_code(value)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    return formatting.format_percent(value)
+
+
+@register.filter
+def dash(value: Any) -> Any:
+    return "—" if value in (None, "") else value
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **kwargs: Any) -> str:
+    """Keep the current filters while changing one parameter (pagination, sorting)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from kechuang.core import views
+
+app_name = "core"
+urlpatterns = [path("home/", views.home, name="home")]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "kechuang.orgs"
+    verbose_name = "创新主体库"

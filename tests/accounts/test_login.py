@@ -1,0 +1,50 @@
+"""Login: throttled after repeated failures (django-axes), CSRF enforced, password rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+
+def test_login_works_and_lands_on_the_roles_home(world: Any) -> None:
+    c = Client()
+    response = c.post("/accounts/login/", {"username": "staff", "password": "Jinjiang-2024"})
+    assert response.status_code == 302
+    assert c.get("/", follow=True).redirect_chain[-1][0] == "/dashboard/"
+
+
+def test_repeated_failures_lock_the_account(world: Any, settings: Any) -> None:
+    c = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = c.post("/accounts/login/", {"username": "staff", "password": "wrong-password"})
+    html = c.post("/accounts/login/", {"username": "staff", "password": "Jinjiang-2024"}).content.decode()
+    assert "锁定" in html
+    assert "_auth_user_id" not in c.session
+    assert response.status_code in (200, 429)
+
+
+def test_wrong_password_message_is_chinese(world: Any) -> None:
+    html = Client().post("/accounts/login/", {"username": "staff", "password": "nope"}).content.decode()
+    assert "用户名或密码错误" in html
+
+
+def test_csrf_is_enforced_on_forms(world: Any) -> None:
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(world.users["bureau_admin"])
+    response = c.post(f"/orgs/enterprises/{world.own_enterprise.pk}/delete/", {"reason": "x"})
+    assert response.status_code == 403 and "页面已过期" in response.content.decode()
+
+
+def test_password_rules() -> None:
+    with pytest.raises(ValidationError):
+        validate_password("12345678")
+    validate_password("Jinjiang-2024-secure")
+
+
+def test_session_cookie_settings(settings: Any) -> None:
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_COOKIE_SAMESITE == "Lax"
+    assert settings.X_FRAME_OPTIONS == "DENY"

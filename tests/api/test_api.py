@@ -1,0 +1,78 @@
+"""The JSON API applies the same scopes as the pages; every API route is covered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kechuang.api import api
+
+
+def test_openapi_docs_are_served(client: Any, db: Any) -> None:
+    assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("public", "/api/enterprises", 401),
+        ("investor", "/api/enterprises", 403),
+        ("bureau_staff", "/api/enterprises", 200),
+        ("township_officer", "/api/enterprises", 200),
+        ("enterprise", "/api/enterprises", 403),
+        ("public", "/api/dashboard", 401),
+        ("expert", "/api/dashboard", 403),
+        ("bureau_admin", "/api/dashboard", 200),
+        ("public", "/api/institutions", 200),
+        ("public", "/api/experts", 200),
+        ("public", "/api/enclaves", 200),
+        ("public", "/api/investors", 401),
+        ("investor", "/api/investors", 200),
+        ("public", "/api/achievements", 200),
+    ],
+)
+def test_list_routes_by_role(client_for: Any, role: str, path: str, status: int) -> None:
+    assert client_for(role).get(path).status_code == status
+
+
+def test_enterprise_detail_object_scope(client_for: Any, world: Any) -> None:
+    own, other = world.own_enterprise.pk, world.other_enterprise.pk
+    ent = client_for("enterprise")
+    assert ent.get(f"/api/enterprises/{own}").status_code == 200
+    assert ent.get(f"/api/enterprises/{other}").status_code == 404
+    officer = client_for("township_officer")
+    names = {e["name"] for e in officer.get("/api/enterprises").json()["items"]}
+    assert names == {"晋江市甲鞋业有限公司", "晋江市乙服饰有限公司"}
+    assert officer.get(f"/api/enterprises/{other}").status_code == 404
+
+
+def test_private_achievements_never_leak(client_for: Any, world: Any) -> None:
+    titles = {a["title"] for a in client_for("enterprise").get("/api/achievements").json()["items"]}
+    assert "未公开成果" not in titles
+    assert client_for("public").get(f"/api/achievements/{world.private_achievement.pk}").status_code == 404
+    assert (
+        client_for("bureau_staff").get(f"/api/achievements/{world.private_achievement.pk}").status_code == 200
+    )
+
+
+def test_expert_contacts_are_not_in_the_public_api(client_for: Any, world: Any) -> None:
+    body = client_for("public").get("/api/experts").content.decode()
+    assert "13805951234" not in body
+
+
+def test_every_api_route_is_tested() -> None:
+    paths = set(api.get_openapi_schema()["paths"])
+    tested = {
+        "/api/enterprises",
+        "/api/enterprises/{pk}",
+        "/api/institutions",
+        "/api/experts",
+        "/api/enclaves",
+        "/api/investors",
+        "/api/achievements",
+        "/api/achievements/{pk}",
+        "/api/dashboard",
+    }
+    assert paths == tested

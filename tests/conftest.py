@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+# Tests never write into the developer's ./var: each run gets its own data dir (uploads, secret key).
+os.environ.setdefault("KECHUANG_DATA_DIR", tempfile.mkdtemp(prefix="kechuang-test-"))
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """Two of everything, so every object-level rule can be tested against 'own' and 'other'."""
+
+    town: Any
+    other_town: Any
+    own_enterprise: Any
+    same_town_enterprise: Any
+    other_enterprise: Any
+    institution: Any
+    own_expert: Any
+    other_expert: Any
+    investor: Any
+    own_enclave: Any
+    other_enclave: Any
+    achievement: Any
+    private_achievement: Any
+    qualification: Any
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from kechuang.achievements.models import Achievement
+    from tests import factories as f
+
+    town, other_town = f.township("陈埭镇"), f.township("磁灶镇")
+    own = f.enterprise("晋江市甲鞋业有限公司", town=town)
+    same = f.enterprise("晋江市乙服饰有限公司", town=town)
+    other = f.enterprise("晋江市丙陶瓷有限公司", town=other_town)
+    for ent in (own, same, other):
+        f.figure(ent, 2023, "10000", "300")
+        f.figure(ent, 2024, "12000", "400")
+    qual = f.qualification(other, "high_tech")
+    inst = f.institution()
+    own_expert, other_expert = f.expert("李教授", inst), f.expert("王研究员", inst)
+    inv = f.investor()
+    own_enclave, other_enclave = (
+        f.enclave("晋江(武汉)测试飞地", "武汉"),
+        f.enclave("晋江(西安)测试飞地", "西安"),
+    )
+    public = Achievement.objects.create(title="一种运动鞋底材料", abstract="公开成果", is_public=True)
+    private = Achievement.objects.create(title="未公开成果", abstract="内部", is_public=False)
+    users = {
+        "bureau_admin": f.user("admin", "bureau_admin"),
+        "bureau_staff": f.user("staff", "bureau_staff"),
+        "township_officer": f.user("township", "township_officer", township=town),
+        "enclave_operator": f.user("enclave", "enclave_operator", enclave=own_enclave, organization=None),
+        "enterprise": f.user("enterprise", "enterprise", organization=own.organization),
+        "expert": f.user("expert", "expert", expert=own_expert),
+        "investor": f.user("investor", "investor", organization=inv.organization),
+    }
+    return World(
+        town,
+        other_town,
+        own,
+        same,
+        other,
+        inst,
+        own_expert,
+        other_expert,
+        inv,
+        own_enclave,
+        other_enclave,
+        public,
+        private,
+        qual,
+        users,
+    )
+
+
+@pytest.fixture
+def client_for(client: Any, world: World) -> Any:
+    """client_for(role) -> a Django test client signed in as that role (or anonymous for 'public')."""
+    from django.test import Client
+
+    def make(role: str) -> Client:
+        c = Client()
+        if role != "public":
+            c.force_login(world.users[role])
+        return c
+
+    return make

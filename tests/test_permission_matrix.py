@@ -1,0 +1,215 @@
+"""Every route × every role, including object-level cases (own vs other records).
+
+A route missing from CASES fails `test_every_route_is_in_the_matrix`, so new pages cannot skip this.
+Expected codes: 200 ok, 302 redirect (login for the public, or success after a POST), 403 role lacks
+the action, 404 object outside the role's scope (ids cannot be probed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import get_resolver, reverse
+
+ROLES = [
+    "public",
+    "bureau_admin",
+    "bureau_staff",
+    "township_officer",
+    "enclave_operator",
+    "enterprise",
+    "expert",
+    "investor",
+]
+BUREAU = {"bureau_admin", "bureau_staff"}
+SIGNED_IN = set(ROLES) - {"public"}
+
+
+def expect(
+    allowed: set[str], *, ok: int = 200, scoped_out: set[str] = frozenset(), public_ok: bool = False
+) -> dict[str, int]:  # type: ignore[assignment]
+    result = {}
+    for role in ROLES:
+        if role == "public" and not public_ok:
+            result[role] = 302
+        elif role in scoped_out:
+            result[role] = 404
+        elif role in allowed or (role == "public" and public_ok):
+            result[role] = ok
+        else:
+            result[role] = 403
+    return result
+
+
+EVERYONE_200 = {r: 200 for r in ROLES}
+
+
+@dataclass
+class Case:
+    name: str
+    url: Callable[[Any], str]
+    expected: dict[str, int]
+    method: str = "get"
+    data: dict[str, str] | None = None
+
+
+def u(name: str, *args: Callable[[Any], Any]) -> Callable[[Any], str]:
+    return lambda w: reverse(name, args=[a(w) for a in args])
+
+
+own_ent = lambda w: w.own_enterprise.pk  # noqa: E731
+other_ent = lambda w: w.other_enterprise.pk  # noqa: E731
+REDIRECT_HOME = {r: 302 for r in ROLES} | {"public": 200}
+
+CASES = [
+    Case("home", u("home"), REDIRECT_HOME),
+    Case("core:home", u("core:home"), REDIRECT_HOME),
+    Case("accounts:login", u("accounts:login"), {r: 302 for r in ROLES} | {"public": 200}),
+    Case("accounts:logout", u("accounts:logout"), {r: 302 for r in ROLES}, method="post"),
+    Case("accounts:profile", u("accounts:profile"), expect(SIGNED_IN)),
+    Case("dashboard:home", u("dashboard:home"), expect(BUREAU | {"township_officer"})),
+    Case("orgs:enterprise_list", u("orgs:enterprise_list"), expect(BUREAU | {"township_officer"})),
+    Case("orgs:enterprise_export", u("orgs:enterprise_export"), expect(BUREAU | {"township_officer"})),
+    Case("orgs:enterprise_create", u("orgs:enterprise_create"), expect(BUREAU | {"township_officer"})),
+    Case(
+        "orgs:enterprise_detail",
+        u("orgs:enterprise_detail", own_ent),
+        expect(BUREAU | {"township_officer", "enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_detail other",
+        u("orgs:enterprise_detail", other_ent),
+        expect(BUREAU, scoped_out={"township_officer", "enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_detail same town",
+        u("orgs:enterprise_detail", lambda w: w.same_town_enterprise.pk),
+        expect(BUREAU | {"township_officer"}, scoped_out={"enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_edit",
+        u("orgs:enterprise_edit", own_ent),
+        expect(BUREAU | {"township_officer", "enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_edit other",
+        u("orgs:enterprise_edit", other_ent),
+        expect(BUREAU, scoped_out={"township_officer", "enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_figure",
+        u("orgs:enterprise_figure", own_ent),
+        expect(BUREAU | {"township_officer", "enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_figure other",
+        u("orgs:enterprise_figure", other_ent),
+        expect(BUREAU, scoped_out={"township_officer", "enterprise"}),
+    ),
+    Case(
+        "orgs:enterprise_delete",
+        u("orgs:enterprise_delete", own_ent),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"reason": "测试"},
+    ),
+    Case(
+        "orgs:qualification_add",
+        u("orgs:qualification_add", other_ent),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"kind": "tech_sme"},
+    ),
+    Case(
+        "orgs:qualification_remove",
+        u("orgs:qualification_remove", lambda w: w.qualification.pk),
+        expect(BUREAU, ok=302),
+        method="post",
+    ),
+    Case("orgs:institution_list", u("orgs:institution_list"), EVERYONE_200),
+    Case("orgs:institution_detail", u("orgs:institution_detail", lambda w: w.institution.pk), EVERYONE_200),
+    Case("orgs:expert_list", u("orgs:expert_list"), EVERYONE_200),
+    Case("orgs:expert_detail", u("orgs:expert_detail", lambda w: w.own_expert.pk), EVERYONE_200),
+    Case("orgs:expert_edit", u("orgs:expert_edit", lambda w: w.own_expert.pk), expect(BUREAU | {"expert"})),
+    Case("orgs:expert_edit other", u("orgs:expert_edit", lambda w: w.other_expert.pk), expect(BUREAU)),
+    Case("orgs:investor_list", u("orgs:investor_list"), expect(SIGNED_IN)),
+    Case("orgs:investor_detail", u("orgs:investor_detail", lambda w: w.investor.pk), expect(SIGNED_IN)),
+    Case("orgs:enclave_list", u("orgs:enclave_list"), EVERYONE_200),
+    Case("orgs:enclave_detail", u("orgs:enclave_detail", lambda w: w.own_enclave.pk), EVERYONE_200),
+    Case(
+        "orgs:enclave_edit",
+        u("orgs:enclave_edit", lambda w: w.own_enclave.pk),
+        expect(BUREAU | {"enclave_operator"}),
+    ),
+    Case("orgs:enclave_edit other", u("orgs:enclave_edit", lambda w: w.other_enclave.pk), expect(BUREAU)),
+    Case("orgs:township_list", u("orgs:township_list"), expect(SIGNED_IN)),
+    Case("orgs:import_home", u("orgs:import_home"), expect(BUREAU)),
+    Case(
+        "orgs:import_template", lambda w: reverse("orgs:import_template", args=["enterprise"]), expect(BUREAU)
+    ),
+    Case("orgs:import_preview", lambda w: reverse("orgs:import_preview", args=[w.batch.pk]), expect(BUREAU)),
+    Case(
+        "orgs:import_commit",
+        lambda w: reverse("orgs:import_commit", args=[w.batch.pk]),
+        expect(BUREAU, ok=302),
+        method="post",
+    ),
+    Case("achievements:list", u("achievements:list"), EVERYONE_200),
+    Case("achievements:detail", u("achievements:detail", lambda w: w.achievement.pk), EVERYONE_200),
+    Case(
+        "achievements:detail private",
+        u("achievements:detail", lambda w: w.private_achievement.pk),
+        {r: 404 for r in ROLES} | {r: 200 for r in BUREAU},
+    ),
+]
+
+
+@pytest.fixture
+def matrix_world(world: Any, tmp_path: Any) -> Any:
+    from django.core.files.base import ContentFile
+
+    from kechuang.orgs.models import ImportBatch
+
+    batch = ImportBatch(kind="enterprise", filename="a.csv", status=ImportBatch.Status.PREVIEWED)
+    batch.stored_file.save("a.csv", ContentFile("统一社会信用代码,企业名称\n".encode()), save=False)
+    batch.save()
+    world.batch = batch
+    return world
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_route_by_role(case: Case, matrix_world: Any, client_for: Any) -> None:
+    mismatches = {}
+    for role in ROLES:
+        with transaction.atomic():
+            client = client_for(role)
+            url = case.url(matrix_world)
+            response = getattr(client, case.method)(url, data=case.data or {})
+            if response.status_code != case.expected[role]:
+                mismatches[role] = (response.status_code, case.expected[role])
+            if case.expected[role] == 302 and role == "public" and response.status_code == 302:
+                assert "/accounts/login/" in response["Location"]
+            transaction.set_rollback(True)
+    assert not mismatches, f"{case.name}: role → (got, expected): {mismatches}"
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    covered = {c.name.split(" ")[0] for c in CASES}
+    names = set()
+
+    def walk(patterns: Any, namespace: str = "") -> None:
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                ns = p.namespace or ""
+                if ns in {"admin", "api"}:
+                    continue
+                walk(p.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+            elif p.name:
+                names.add(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns)
+    assert names - covered == set(), f"routes without permission cases: {sorted(names - covered)}"
