@@ -10,6 +10,7 @@ import in well under a minute.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -769,9 +770,23 @@ def commit_import(*, actor: AbstractBaseUser | None, batch: ImportBatch) -> Impo
 
 
 def import_file(*, actor: AbstractBaseUser | None, kind: str, path: str) -> ImportBatch:
-    """CLI path: preview and, when clean, commit in one go."""
+    """CLI path: read the file once, then check and write in one transaction (or record the errors)."""
+    if kind not in SPECS:
+        raise TableReadError("未知的导入类型")
+    filename = path.rsplit("/", 1)[-1]
     with open(path, "rb") as handle:
-        batch = preview_import(actor=actor, kind=kind, upload=handle, filename=path.rsplit("/", 1)[-1])
-    if batch.status == ImportBatch.Status.PREVIEWED:
-        batch = commit_import(actor=actor, batch=batch)
+        data = handle.read()
+    table = read_table(io.BytesIO(data), filename, size=len(data))
+    batch = ImportBatch(kind=kind, filename=filename[:200], uploaded_by=actor if actor and actor.pk else None)
+    with transaction.atomic():
+        plan = plan_import(kind=kind, table=table)
+        _summarise(batch, plan, len(table.rows))
+        if plan.errors:
+            batch.status = ImportBatch.Status.REJECTED
+        else:
+            WRITERS[kind](plan, actor)
+            batch.status = ImportBatch.Status.COMMITTED
+            batch.committed_at = timezone.now()
+        batch.stored_file.save(filename[-80:], ContentFile(data), save=False)
+        batch.save()
     return batch

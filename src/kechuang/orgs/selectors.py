@@ -137,13 +137,9 @@ def history_for(obj: Any, *, limit: int = 50) -> list[dict[str, Any]]:
     return entries[:limit]
 
 
-def township_list(*, principal: Principal | None = None) -> list[Township]:
-    """Townships with their enterprise counts (of those the principal may list, when given)."""
-    enterprises = (
-        Enterprise.objects.all()
-        if principal is None
-        else scope(principal, Enterprise.objects.all(), "enterprise.list")
-    )
+def townships_with_enterprise_counts(*, principal: Principal) -> list[Township]:
+    """Townships with the number of enterprises the principal may list in each."""
+    enterprises = scope(principal, Enterprise.objects.all(), "enterprise.list")
     counts = dict(
         enterprises.values_list("township_id").annotate(n=Count("pk")).values_list("township_id", "n")
     )
@@ -151,6 +147,10 @@ def township_list(*, principal: Principal | None = None) -> list[Township]:
     for township in townships:
         township.enterprise_count = counts.get(township.pk, 0)  # type: ignore[attr-defined]
     return townships
+
+
+def township_list() -> QuerySet[Township]:
+    return Township.objects.all()
 
 
 def chain_list() -> QuerySet[IndustryChainTag]:

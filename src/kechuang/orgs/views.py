@@ -124,6 +124,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "industry_label": industry_name(enterprise.industry_code),
             "can_change": may(principal, "enterprise.change", enterprise),
             "can_delete": may(principal, "enterprise.delete"),
+            "can_list": may(principal, "enterprise.list"),
             "history": selectors.history_for(enterprise.organization) + selectors.history_for(enterprise)
             if can_history
             else None,
@@ -440,7 +441,7 @@ def township_list(request: HttpRequest) -> HttpResponse:
         request,
         "orgs/township_list.html",
         {
-            "townships": selectors.township_list(principal=principal),
+            "townships": selectors.townships_with_enterprise_counts(principal=principal),
             "can_list": may(principal, "enterprise.list"),
         },
     )

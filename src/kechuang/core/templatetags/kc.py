@@ -37,6 +37,14 @@ def pct(value: Any) -> str:
 
 
 @register.filter
+def share_of(part: Any, whole: Any) -> str:
+    """`rd|share_of:revenue` → 3.4%; a dash when either side is missing or zero."""
+    if part in (None, "") or not whole:
+        return "—"
+    return formatting.format_percent(float(part) / float(whole))
+
+
+@register.filter
 def dash(value: Any) -> Any:
     return "—" if value in (None, "") else value
 
