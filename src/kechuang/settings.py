@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
-    "import_export",
     "django_tasks",
     "django_tasks_db",
     "kechuang.core",
@@ -182,7 +181,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("KECHUANG_FROM_EMAIL", "kechuang@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 LOGGING = {

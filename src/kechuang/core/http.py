@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +29,12 @@ def export_rows(filename: str, headers: Sequence[str], rows: Iterable[Sequence[A
 def paginate(request: HttpRequest, queryset: QuerySet[Any] | list[Any], per_page: int = 30) -> Page:
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+def actor_of(request: HttpRequest) -> User | None:
+    """The signed-in user to record in history, or None (history then says 系统)."""
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:

@@ -62,6 +62,9 @@ class Dashboard:
         }
 
 
+EMPTY_COUNTS: dict[str, int] = {"total": 0, "above": 0, "high_tech": 0}
+
+
 def county_dashboard(*, principal: Principal, township_id: int | None = None) -> Dashboard:
     """Everything the dashboard shows, in about ten aggregate queries whatever the registry's size."""
     enterprises = scope(principal, Enterprise.objects.all(), "enterprise.list")
@@ -98,9 +101,9 @@ def county_dashboard(*, principal: Principal, township_id: int | None = None) ->
         {
             "id": t.pk,
             "name": t.name,
-            "total": by_township.get(t.pk, {}).get("total", 0),
-            "above": by_township.get(t.pk, {}).get("above", 0),
-            "high_tech": by_township.get(t.pk, {}).get("high_tech", 0),
+            "total": by_township.get(t.pk, EMPTY_COUNTS)["total"],
+            "above": by_township.get(t.pk, EMPTY_COUNTS)["above"],
+            "high_tech": by_township.get(t.pk, EMPTY_COUNTS)["high_tech"],
         }
         for t in Township.objects.all()
         if not township_id or t.pk == township_id

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -387,8 +387,8 @@ def _check_enterprises(plan: ImportPlan) -> None:
         if code in seen:
             problems.append(("统一社会信用代码", f"与第{seen[code]}行重复"))
         seen.setdefault(code, row_no)
-        org = existing.get(code)
-        if org is not None and org.kind != OrgKind.ENTERPRISE:
+        found = existing.get(code)
+        if found is not None and found.kind != OrgKind.ENTERPRISE:
             problems.append(
                 ("统一社会信用代码", f"该代码已登记为{org.get_kind_display()}“{org.name}”，不能作为企业导入")
             )
@@ -418,7 +418,7 @@ def _check_enterprises(plan: ImportPlan) -> None:
             plan.errors.extend(RowError(row_no, col, msg) for col, msg in problems)
             continue
         kept.append((row_no, v))
-        if org is None:
+        if found is None:
             plan.creates += 1
         else:
             plan.updates += 1
@@ -437,7 +437,7 @@ ENTERPRISE_FIELDS = (
 )
 
 
-def _write_enterprises(plan: ImportPlan, actor: AbstractBaseUser | None) -> None:
+def _write_enterprises(plan: ImportPlan, actor: User | None) -> None:
     ctx = plan.context
     existing: dict[str, Organization] = ctx["existing"]
     townships: dict[str, Township] = ctx["townships"]
@@ -484,15 +484,19 @@ def _write_enterprises(plan: ImportPlan, actor: AbstractBaseUser | None) -> None
             enterprises[enterprise.organization_id] = enterprise
     new_enterprises: list[Enterprise] = []
     changed_enterprises: list[Enterprise] = []
+    changed_ids: set[int] = set()
     for _, v in plan.rows:
         org = existing[v["credit_code"]]
-        enterprise = enterprises.get(org.pk)
-        if enterprise is None:
+        known = enterprises.get(org.pk)
+        if known is None:
             enterprise = Enterprise(organization_id=org.pk)
             new_enterprises.append(enterprise)
             enterprises[org.pk] = enterprise
-        elif enterprise not in changed_enterprises:
-            changed_enterprises.append(enterprise)
+        else:
+            enterprise = known
+            if enterprise.pk not in changed_ids:
+                changed_ids.add(enterprise.pk)
+                changed_enterprises.append(enterprise)
         enterprise.township_id = org.township_id
         for name in ENTERPRISE_FIELDS:
             if name in v and v[name] not in ("", None):
@@ -523,7 +527,7 @@ def _write_chains_and_qualifications(
     plan: ImportPlan,
     orgs: dict[str, Organization],
     enterprises: dict[int, Enterprise],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> None:
     chains: dict[str, IndustryChainTag] = plan.context["chains"]
     quals: dict[str, str] = plan.context["quals"]
@@ -569,7 +573,7 @@ def _write_figures(
     plan: ImportPlan,
     orgs: dict[str, Organization],
     enterprises: dict[int, Enterprise],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> None:
     rows = [(enterprises[orgs[v["credit_code"]].pk], v) for _, v in plan.rows if v.get("year")]
     if not rows:
@@ -579,16 +583,21 @@ def _write_figures(
     for chunk in _chunks(ids):
         for figure in EnterpriseYearFigure.objects.filter(enterprise_id__in=chunk):
             existing[(figure.enterprise_id, figure.year)] = figure
-    new, changed = [], []
+    new: list[EnterpriseYearFigure] = []
+    changed: list[EnterpriseYearFigure] = []
+    changed_ids: set[int] = set()
     for enterprise, v in rows:
         key = (enterprise.pk, v["year"])
-        figure = existing.get(key)
-        if figure is None:
+        known_figure = existing.get(key)
+        if known_figure is None:
             figure = EnterpriseYearFigure(enterprise_id=enterprise.pk, year=v["year"])
             existing[key] = figure
             new.append(figure)
-        elif figure.pk and figure not in changed:
-            changed.append(figure)
+        else:
+            figure = known_figure
+            if figure.pk and figure.pk not in changed_ids:
+                changed_ids.add(figure.pk)
+                changed.append(figure)
         for name in FIGURE_KEYS:
             if name in v and v[name] is not None:
                 setattr(figure, name, v[name])
@@ -616,7 +625,8 @@ def _check_institutions(plan: ImportPlan) -> None:
         )
     }
     by_name = {i.organization.name: i for i in Institution.objects.select_related("organization")}
-    kept, seen = [], {}
+    kept: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
     for row_no, v in plan.rows:
         key = v["credit_code"] or v["name"]
         if key in seen:
@@ -637,7 +647,7 @@ def _check_institutions(plan: ImportPlan) -> None:
     plan.rows = kept
 
 
-def _write_institutions(plan: ImportPlan, actor: AbstractBaseUser | None) -> None:
+def _write_institutions(plan: ImportPlan, actor: User | None) -> None:
     for _, v in plan.rows:
         institution: Institution | None = v["_existing"]
         org = institution.organization if institution else Organization(kind=OrgKind.INSTITUTION)
@@ -659,7 +669,8 @@ def _write_institutions(plan: ImportPlan, actor: AbstractBaseUser | None) -> Non
 
 def _check_experts(plan: ImportPlan) -> None:
     institutions = {i.organization.name: i for i in Institution.objects.select_related("organization")}
-    kept, seen = [], {}
+    kept: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
     for row_no, v in plan.rows:
         inst_name = v.get("institution") or ""
         institution = institutions.get(inst_name) if inst_name else None
@@ -684,7 +695,7 @@ def _check_experts(plan: ImportPlan) -> None:
     plan.rows = kept
 
 
-def _write_experts(plan: ImportPlan, actor: AbstractBaseUser | None) -> None:
+def _write_experts(plan: ImportPlan, actor: User | None) -> None:
     for _, v in plan.rows:
         expert: Expert = v["_existing"] or Expert(name=v["name"], institution=v["_institution"])
         for name in ("title", "fields", "bio", "publications", "phone", "email", "is_tech_commissioner"):
@@ -700,7 +711,7 @@ CHECKS: dict[str, Callable[[ImportPlan], None]] = {
     "institution": _check_institutions,
     "expert": _check_experts,
 }
-WRITERS: dict[str, Callable[[ImportPlan, AbstractBaseUser | None], None]] = {
+WRITERS: dict[str, Callable[[ImportPlan, User | None], None]] = {
     "enterprise": _write_enterprises,
     "institution": _write_institutions,
     "expert": _write_experts,
@@ -725,14 +736,14 @@ def _summarise(batch: ImportBatch, plan: ImportPlan, total: int) -> None:
 
 
 def preview_import(
-    *, actor: AbstractBaseUser | None, kind: str, upload: BinaryIO, filename: str, size: int | None = None
+    *, actor: User | None, kind: str, upload: BinaryIO, filename: str, size: int | None = None
 ) -> ImportBatch:
     """Store the upload and dry-run it. A file-level problem raises TableReadError (nothing stored)."""
     if kind not in SPECS:
         raise TableReadError("未知的导入类型")
     table = read_table(upload, filename, size=size)
     upload.seek(0)
-    batch = ImportBatch(kind=kind, filename=filename[:200], uploaded_by=actor if actor and actor.pk else None)
+    batch = ImportBatch(kind=kind, filename=filename[:200], uploaded_by=actor)
     plan = plan_import(kind=kind, table=table)
     _summarise(batch, plan, len(table.rows))
     batch.status = ImportBatch.Status.REJECTED if plan.errors else ImportBatch.Status.PREVIEWED
@@ -745,13 +756,13 @@ class ImportRefused(Exception):
     """Commit refused: the batch is not in a committable state or its rows no longer validate."""
 
 
-def commit_import(*, actor: AbstractBaseUser | None, batch: ImportBatch) -> ImportBatch:
+def commit_import(*, actor: User | None, batch: ImportBatch) -> ImportBatch:
     """Validate the stored file again (the registry may have changed) and write every row, or none."""
     if batch.status != ImportBatch.Status.PREVIEWED:
         raise ImportRefused("该文件未通过预检或已导入，不能重复导入")
     try:
         with batch.stored_file.open("rb") as handle:
-            table = read_table(handle, batch.filename)
+            table = read_table(handle, batch.filename)  # type: ignore[arg-type]  # a File reads like BinaryIO
     except (TableReadError, OSError) as exc:
         raise ImportRefused(f"无法读取已上传的文件：{exc}") from exc
     with transaction.atomic():
@@ -769,7 +780,7 @@ def commit_import(*, actor: AbstractBaseUser | None, batch: ImportBatch) -> Impo
     return batch
 
 
-def import_file(*, actor: AbstractBaseUser | None, kind: str, path: str) -> ImportBatch:
+def import_file(*, actor: User | None, kind: str, path: str) -> ImportBatch:
     """CLI path: read the file once, then check and write in one transaction (or record the errors)."""
     if kind not in SPECS:
         raise TableReadError("未知的导入类型")
@@ -777,7 +788,7 @@ def import_file(*, actor: AbstractBaseUser | None, kind: str, path: str) -> Impo
     with open(path, "rb") as handle:
         data = handle.read()
     table = read_table(io.BytesIO(data), filename, size=len(data))
-    batch = ImportBatch(kind=kind, filename=filename[:200], uploaded_by=actor if actor and actor.pk else None)
+    batch = ImportBatch(kind=kind, filename=filename[:200], uploaded_by=actor)
     with transaction.atomic():
         plan = plan_import(kind=kind, table=table)
         _summarise(batch, plan, len(table.rows))

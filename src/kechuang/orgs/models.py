@@ -26,7 +26,17 @@ from kechuang.orgs.choices import (
     TownshipKind,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+def money(label: str) -> models.DecimalField:
+    """An optional non-negative amount in 万元."""
+    return models.DecimalField(
+        label,
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
 
 
 class Township(TimeStampedModel):
@@ -134,11 +144,9 @@ class EnterpriseYearFigure(TimeStampedModel):
     year = models.PositiveSmallIntegerField(
         "年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)], db_index=True
     )
-    revenue = models.DecimalField("营业收入(万元)", null=True, blank=True, **MONEY)  # type: ignore[arg-type]
-    rd_spend = models.DecimalField("研发投入(万元)", null=True, blank=True, **MONEY)  # type: ignore[arg-type]
-    hightech_revenue = models.DecimalField(  # type: ignore[call-overload]
-        "高新技术产品收入(万元)", null=True, blank=True, **MONEY
-    )
+    revenue = money("营业收入(万元)")
+    rd_spend = money("研发投入(万元)")
+    hightech_revenue = money("高新技术产品收入(万元)")
     has_rd_activity = models.BooleanField("有研发活动", default=False)
     invention_patents = models.PositiveIntegerField("发明专利(件)", default=0)
     utility_patents = models.PositiveIntegerField("实用新型专利(件)", default=0)
@@ -249,7 +257,7 @@ class Fund(TimeStampedModel):
         Investor, verbose_name="管理机构", on_delete=models.CASCADE, related_name="funds"
     )
     name = models.CharField("基金名称", max_length=120)
-    size = models.DecimalField("规模(万元)", null=True, blank=True, **MONEY)  # type: ignore[arg-type]
+    size = money("规模(万元)")
     is_government_guided = models.BooleanField("政府引导基金", default=False)
     focus = models.CharField("投向", max_length=200, blank=True)
     history = HistoricalRecords()

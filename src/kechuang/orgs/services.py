@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +47,7 @@ class EnterpriseData:
     chains: list[IndustryChainTag] = field(default_factory=list)
 
 
-def _with_actor(obj: Any, actor: AbstractBaseUser | None, reason: str = "") -> Any:
+def _with_actor(obj: Any, actor: User | None, reason: str = "") -> Any:
     """Tell simple-history who made the change when it happens outside a request (CLI, jobs)."""
     if actor is not None:
         obj._history_user = actor
@@ -78,7 +78,7 @@ def _check_enterprise(data: EnterpriseData, *, exclude_org_id: int | None) -> No
 
 
 @transaction.atomic
-def create_enterprise(*, actor: AbstractBaseUser | None, data: EnterpriseData) -> Enterprise:
+def create_enterprise(*, actor: User | None, data: EnterpriseData) -> Enterprise:
     _check_enterprise(data, exclude_org_id=None)
     org = _with_actor(
         Organization(
@@ -115,7 +115,7 @@ def create_enterprise(*, actor: AbstractBaseUser | None, data: EnterpriseData) -
 
 @transaction.atomic
 def update_enterprise(
-    *, actor: AbstractBaseUser | None, enterprise: Enterprise, data: EnterpriseData, reason: str = ""
+    *, actor: User | None, enterprise: Enterprise, data: EnterpriseData, reason: str = ""
 ) -> Enterprise:
     _check_enterprise(data, exclude_org_id=enterprise.organization_id)
     org = enterprise.organization
@@ -141,7 +141,7 @@ def update_enterprise(
 
 
 @transaction.atomic
-def soft_delete_enterprise(*, actor: AbstractBaseUser | None, enterprise: Enterprise, reason: str) -> None:
+def soft_delete_enterprise(*, actor: User | None, enterprise: Enterprise, reason: str) -> None:
     """Hide the enterprise everywhere but keep it (and its history) in the database."""
     if not reason.strip():
         raise ValidationError({"reason": "请填写删除原因"})
@@ -152,7 +152,7 @@ def soft_delete_enterprise(*, actor: AbstractBaseUser | None, enterprise: Enterp
 
 
 @transaction.atomic
-def restore_enterprise(*, actor: AbstractBaseUser | None, enterprise: Enterprise) -> None:
+def restore_enterprise(*, actor: User | None, enterprise: Enterprise) -> None:
     org = enterprise.organization
     if credit_code_taken(org.credit_code, exclude_org_id=org.pk):
         raise ValidationError("已有同一统一社会信用代码的在册企业，不能恢复")
@@ -174,7 +174,7 @@ FIGURE_FIELDS = (
 
 
 def save_year_figure(
-    *, actor: AbstractBaseUser | None, enterprise: Enterprise, year: int, values: dict[str, Any]
+    *, actor: User | None, enterprise: Enterprise, year: int, values: dict[str, Any]
 ) -> EnterpriseYearFigure:
     """Create or replace one year's figures; R&D spend cannot exceed revenue."""
     revenue, rd_spend = values.get("revenue"), values.get("rd_spend")
@@ -201,7 +201,7 @@ def save_year_figure(
 
 def add_qualification(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     organization: Organization,
     kind: str,
     level: str = "",
@@ -226,11 +226,11 @@ def add_qualification(
     return qualification
 
 
-def remove_qualification(*, actor: AbstractBaseUser | None, qualification: Qualification) -> None:
+def remove_qualification(*, actor: User | None, qualification: Qualification) -> None:
     _with_actor(qualification, actor).delete()
 
 
-def update_expert(*, actor: AbstractBaseUser | None, expert: Expert, values: dict[str, Any]) -> Expert:
+def update_expert(*, actor: User | None, expert: Expert, values: dict[str, Any]) -> Expert:
     for name, value in values.items():
         setattr(expert, name, value)
     expert.phone = normalise_phone(expert.phone)
@@ -239,7 +239,7 @@ def update_expert(*, actor: AbstractBaseUser | None, expert: Expert, values: dic
     return expert
 
 
-def update_enclave(*, actor: AbstractBaseUser | None, enclave: Any, values: dict[str, Any]) -> Any:
+def update_enclave(*, actor: User | None, enclave: Any, values: dict[str, Any]) -> Any:
     for name, value in values.items():
         setattr(enclave, name, value)
     enclave.full_clean()

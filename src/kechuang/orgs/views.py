@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.access import may, require, requires
 from kechuang.core.excel import TableReadError
-from kechuang.core.http import export_rows, int_param, paginate, xlsx_response
+from kechuang.core.http import actor_of, export_rows, int_param, paginate, xlsx_response
 from kechuang.orgs import imports, selectors, services
 from kechuang.orgs.choices import InstitutionCategory, QualificationKind
 from kechuang.orgs.forms import (
@@ -146,7 +146,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
             form.add_error("township", "只能登记本镇街的企业")
         else:
             try:
-                enterprise = services.create_enterprise(actor=request.user, data=data)  # type: ignore[arg-type]
+                enterprise = services.create_enterprise(actor=actor_of(request), data=data)  # type: ignore[arg-type]
             except ValidationError as exc:
                 _form_errors_from(exc, form)
             else:
@@ -166,7 +166,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.update_enterprise(
-                    actor=request.user,
+                    actor=actor_of(request),
                     enterprise=enterprise,
                     data=data,  # type: ignore[arg-type]
                     reason=form.cleaned_data["reason"],
@@ -193,7 +193,7 @@ def enterprise_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写删除原因")
         return redirect("orgs:enterprise_detail", pk=pk)
     services.soft_delete_enterprise(
-        actor=request.user,
+        actor=actor_of(request),
         enterprise=enterprise,  # type: ignore[arg-type]
         reason=form.cleaned_data["reason"],
     )
@@ -211,7 +211,7 @@ def enterprise_figure(request: HttpRequest, pk: int) -> HttpResponse:
         values = {k: v for k, v in form.cleaned_data.items() if k != "year"}
         try:
             services.save_year_figure(
-                actor=request.user,
+                actor=actor_of(request),
                 enterprise=enterprise,  # type: ignore[arg-type]
                 year=form.cleaned_data["year"],
                 values=values,
@@ -234,7 +234,7 @@ def enterprise_qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_qualification(
-                actor=request.user,
+                actor=actor_of(request),
                 organization=enterprise.organization,  # type: ignore[arg-type]
                 **form.cleaned_data,
             )
@@ -244,7 +244,7 @@ def enterprise_qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已添加资质荣誉")
     else:
         messages.error(
-            request, "资质信息有误：" + "；".join(e for errs in form.errors.values() for e in errs)
+            request, "资质信息有误：" + "；".join(str(e) for errs in form.errors.values() for e in errs)
         )
     return redirect("orgs:enterprise_detail", pk=pk)
 
@@ -255,7 +255,7 @@ def qualification_remove(request: HttpRequest, pk: int) -> HttpResponse:
     require(principal, "enterprise.delete")
     qualification = get_object_or_404(Qualification.objects.select_related("organization__enterprise"), pk=pk)
     enterprise = qualification.organization.enterprise
-    services.remove_qualification(actor=request.user, qualification=qualification)  # type: ignore[arg-type]
+    services.remove_qualification(actor=actor_of(request), qualification=qualification)  # type: ignore[arg-type]
     messages.success(request, "已移除资质荣誉")
     return redirect("orgs:enterprise_detail", pk=enterprise.pk)
 
@@ -277,7 +277,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
                     i.get_level_display(),
                     i.disciplines,
                     i.city,
-                    i.expert_count,
+                    i.expert_count,  # type: ignore[attr-defined]  # annotated by the selector
                 ]
                 for i in rows
             ),
@@ -363,7 +363,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(principal, "expert.change", expert)
     form = ExpertForm(request.POST or None, instance=expert)
     if request.method == "POST" and form.is_valid():
-        services.update_expert(actor=request.user, expert=expert, values=form.cleaned_data)  # type: ignore[arg-type]
+        services.update_expert(actor=actor_of(request), expert=expert, values=form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, "已保存")
         return redirect("orgs:expert_detail", pk=pk)
     return render(
@@ -418,7 +418,7 @@ def enclave_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(principal, "enclave.change", enclave)
     form = EnclaveForm(request.POST or None, instance=enclave)
     if request.method == "POST" and form.is_valid():
-        services.update_enclave(actor=request.user, enclave=enclave, values=form.cleaned_data)  # type: ignore[arg-type]
+        services.update_enclave(actor=actor_of(request), enclave=enclave, values=form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, "已保存")
         return redirect("orgs:enclave_detail", pk=pk)
     from django.urls import reverse
@@ -454,7 +454,7 @@ def import_home(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             batch = imports.preview_import(
-                actor=request.user,
+                actor=actor_of(request),
                 kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
                 upload=upload,
                 filename=upload.name,
@@ -486,7 +486,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     try:
-        imports.commit_import(actor=request.user, batch=batch)  # type: ignore[arg-type]
+        imports.commit_import(actor=actor_of(request), batch=batch)  # type: ignore[arg-type]
     except imports.ImportRefused as exc:
         messages.error(request, str(exc))
     else:
