@@ -41,6 +41,9 @@ class World:
     private_achievement: Any
     qualification: Any
     users: dict[str, Any]
+    own_demand: Any = None
+    other_demand: Any = None
+    public_demand: Any = None
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def world(db: Any) -> World:
         "expert": f.user("expert", "expert", expert=own_expert),
         "investor": f.user("investor", "investor", organization=inv.organization),
     }
-    return World(
+    world = World(
         town,
         other_town,
         own,
@@ -91,6 +94,11 @@ def world(db: Any) -> World:
         qual,
         users,
     )
+    from tests.demands_factories import campaign_world, demand_world
+
+    demand_world(world)
+    campaign_world(world)
+    return world
 
 
 @pytest.fixture

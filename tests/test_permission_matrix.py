@@ -168,6 +168,95 @@ CASES = [
 ]
 
 
+own_dm = lambda w: w.own_demand.pk  # noqa: E731
+other_dm = lambda w: w.other_demand.pk  # noqa: E731
+public_dm = lambda w: w.public_demand.pk  # noqa: E731
+DEMAND_PARTIES = BUREAU | {"township_officer", "enterprise", "enclave_operator", "expert"}
+
+
+def act(pk: Callable[[Any], int], name: str) -> Callable[[Any], str]:
+    return lambda w: reverse("demands:act", args=[pk(w), name])
+
+
+CASES += [
+    Case("demands:list", u("demands:list"), expect(SIGNED_IN)),
+    Case("demands:public", u("demands:public"), EVERYONE_200),
+    Case("demands:create", u("demands:create"), expect(BUREAU | {"township_officer", "enterprise"})),
+    Case("demands:funnel", u("demands:funnel"), expect(BUREAU | {"township_officer"})),
+    Case(
+        "demands:detail",
+        u("demands:detail", own_dm),
+        {r: 404 for r in ROLES} | {r: 200 for r in DEMAND_PARTIES},
+    ),
+    Case(
+        "demands:detail other",
+        u("demands:detail", other_dm),
+        {r: 404 for r in ROLES} | {r: 200 for r in BUREAU},
+    ),
+    Case("demands:detail public", u("demands:detail", public_dm), EVERYONE_200),
+    Case("demands:edit", u("demands:edit", own_dm), expect(BUREAU | {"township_officer", "enterprise"})),
+    Case(
+        "demands:edit other",
+        u("demands:edit", other_dm),
+        expect(BUREAU, scoped_out={"township_officer", "enterprise"}),
+    ),
+    Case("demands:route", u("demands:route", own_dm), expect(BUREAU)),
+    Case("demands:act accept", act(other_dm, "accept"), expect(BUREAU, ok=302), method="post"),
+    Case(
+        "demands:act acknowledge",
+        act(own_dm, "acknowledge"),
+        expect({"enclave_operator", "expert"}, ok=302, scoped_out={"investor"}),
+        method="post",
+    ),
+    Case(
+        "demands:act close",
+        act(own_dm, "close"),
+        expect(BUREAU | {"township_officer", "enterprise"}, ok=302),
+        method="post",
+        data={"reason": "need_changed"},
+    ),
+    Case(
+        "demands:act close other",
+        act(other_dm, "close"),
+        expect(BUREAU, ok=400, scoped_out={"township_officer", "enterprise"}),
+        method="post",
+        data={"reason": "need_changed"},
+    ),
+    Case(
+        "demands:act interest",
+        act(public_dm, "interest"),
+        expect({"enclave_operator", "expert", "investor"}, ok=302),
+        method="post",
+    ),
+    Case(
+        "demands:attachment",
+        lambda w: reverse("demands:attachment", args=[w.attachment.pk]),
+        {r: 404 for r in ROLES} | {r: 200 for r in DEMAND_PARTIES},
+    ),
+    Case("demands:campaign_list", u("demands:campaign_list"), expect(BUREAU | {"township_officer"})),
+    Case("demands:campaign_create", u("demands:campaign_create"), expect(BUREAU)),
+    Case(
+        "demands:campaign_detail",
+        lambda w: reverse("demands:campaign_detail", args=[w.campaign.pk]),
+        expect(BUREAU | {"township_officer"}),
+    ),
+    Case(
+        "demands:visit_create",
+        lambda w: reverse("demands:visit_create", args=[w.campaign.pk]),
+        expect(BUREAU | {"township_officer"}, ok=302),
+        method="post",
+    ),
+    Case("notifications:list", u("notifications:list"), expect(SIGNED_IN)),
+    Case(
+        "notifications:read",
+        lambda w: reverse("notifications:read", args=[1]),
+        expect(SIGNED_IN, ok=302),
+        method="post",
+    ),
+    Case("notifications:read_all", u("notifications:read_all"), expect(SIGNED_IN, ok=302), method="post"),
+]
+
+
 @pytest.fixture
 def matrix_world(world: Any, tmp_path: Any) -> Any:
     from django.core.files.base import ContentFile

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "kechuang.accounts",
     "kechuang.achievements",
     "kechuang.matching",
+    "kechuang.notifications",
+    "kechuang.demands",
     "kechuang.dashboard",
     "kechuang.demo",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("orgs/", include("kechuang.orgs.urls")),
     path("achievements/", include("kechuang.achievements.urls")),
     path("dashboard/", include("kechuang.dashboard.urls")),
+    path("demands/", include("kechuang.demands.urls")),
+    path("notifications/", include("kechuang.notifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,14 @@ def test_object_rules_compare_scope_ids() -> None:
 
 def test_public_only_sees_public_actions() -> None:
     allowed = {a for a in ACTIONS if may(ANONYMOUS, a)}
-    assert allowed == {"institution.view", "expert.view", "enclave.view", "achievement.view"}
+    assert allowed == {
+        "institution.view",
+        "expert.view",
+        "enclave.view",
+        "achievement.view",
+        "demand.view",
+        "demand.view_full",
+    }  # demands: row rules limit the public to published ones
 
 
 def test_nav_follows_rights() -> None:

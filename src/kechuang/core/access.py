@@ -78,11 +78,30 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "achievement.view": EVERYONE,
     "achievement.change": BUREAU,
     "directory.export": BUREAU,
+    # technology demands (row rules registered by kechuang.demands.access)
+    "demand.view": EVERYONE,
+    "demand.view_full": EVERYONE,
+    "demand.file": BUREAU | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE},
+    "demand.list": BUREAU
+    | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE, Role.ENCLAVE_OPERATOR, Role.EXPERT, Role.INVESTOR},
+    "demand.edit": BUREAU | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE},
+    "demand.decide": BUREAU | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE},
+    "demand.triage": BUREAU,
+    "demand.route": BUREAU,
+    "demand.respond": frozenset({Role.ENCLAVE_OPERATOR, Role.EXPERT, Role.INVESTOR}),
+    "demand.interest": frozenset({Role.ENCLAVE_OPERATOR, Role.EXPERT, Role.INVESTOR}),
+    "demand.funnel": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "demand.export": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "campaign.view": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "campaign.manage": BUREAU,
+    "visit.record": BUREAU | {Role.TOWNSHIP_OFFICER},
 }
 
-# resource -> role -> (model field, principal attribute). A role listed here sees only rows whose field
-# equals its own scope id; a role absent here but allowed by ACTIONS sees every row.
-SCOPES: dict[str, dict[Role, tuple[str, str]]] = {
+# resource -> role -> rule. A rule is (model field, principal attribute): the role sees only rows whose
+# field equals its own scope id; or a function building a Q from the principal, registered by the app that
+# owns the model (see register_scope). A role absent here but allowed by ACTIONS sees every row.
+ScopeRule = tuple[str, str] | Callable[[Principal], Q]
+SCOPES: dict[str, dict[Role, ScopeRule]] = {
     "enterprise": {
         Role.TOWNSHIP_OFFICER: ("township_id", "township_id"),
         Role.ENTERPRISE: ("organization_id", "organization_id"),
@@ -103,6 +122,23 @@ SCOPED_ACTIONS: dict[str, str] = {
 }
 
 
+def register_scope(
+    resource: str, rules: dict[Role, Callable[[Principal], Q]], actions: dict[str, str]
+) -> None:
+    """Let a domain app declare row rules its models need (called from AppConfig.ready)."""
+    SCOPES.setdefault(resource, {}).update(rules)
+    SCOPED_ACTIONS.update(actions)
+
+
+def _rule_q(rule: ScopeRule, principal: Principal, prefix: str = "") -> Q | None:
+    """The Q for a rule, or None when the principal lacks the scope id the rule needs."""
+    if callable(rule):
+        return rule(principal)
+    field, attr = rule
+    own = getattr(principal, attr)
+    return None if own is None else Q(**{f"{prefix}{field}": own})
+
+
 def may(principal: Principal, action: str, obj: Any = None) -> bool:
     """May `principal` do `action` (on `obj`, when given)?"""
     allowed = ACTIONS.get(action)
@@ -116,6 +152,8 @@ def may(principal: Principal, action: str, obj: Any = None) -> bool:
     rule = SCOPES.get(resource or "", {}).get(principal.role)
     if rule is None:
         return True
+    if callable(rule):
+        return type(obj)._default_manager.filter(rule(principal), pk=obj.pk).exists()
     field, attr = rule
     own = getattr(principal, attr)
     return own is not None and getattr(obj, field) == own
@@ -135,11 +173,8 @@ def scope(principal: Principal, queryset: QuerySet[M], action: str, *, prefix: s
     rule = SCOPES.get(resource or "", {}).get(principal.role)
     if rule is None:
         return queryset
-    field, attr = rule
-    own = getattr(principal, attr)
-    if own is None:
-        return queryset.none()
-    return queryset.filter(Q(**{f"{prefix}{field}": own}))
+    condition = _rule_q(rule, principal, prefix)
+    return queryset.none() if condition is None else queryset.filter(condition)
 
 
 def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
@@ -152,6 +187,11 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("orgs:investor_list", "投资机构", "◆", "investor.view"),
         ("orgs:enclave_list", "创新飞地", "◈", "enclave.view"),
         ("achievements:list", "科技成果", "✦", "achievement.view"),
+        ("demands:list", "技术需求", "✎", "demand.list"),
+        ("demands:public", "需求大厅", "☰", "demand.view"),
+        ("demands:funnel", "需求漏斗", "▼", "demand.funnel"),
+        ("demands:campaign_list", "需求征集", "⚑", "campaign.view"),
+        ("notifications:list", "站内通知", "✉", "account.view"),
         ("orgs:township_list", "镇街", "▥", "township.view"),
         ("orgs:import_home", "Excel导入", "⇪", "registry.import"),
     ]

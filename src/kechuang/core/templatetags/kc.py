@@ -45,6 +45,11 @@ def share_of(part: Any, whole: Any) -> str:
 
 
 @register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
 def dash(value: Any) -> Any:
     return "—" if value in (None, "") else value
 
