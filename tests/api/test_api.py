@@ -74,5 +74,37 @@ def test_every_api_route_is_tested() -> None:
         "/api/achievements",
         "/api/achievements/{pk}",
         "/api/dashboard",
+        "/api/demands",
+        "/api/demands/hall",
+        "/api/demands/{pk}",
+        "/api/demands-funnel",
     }
     assert paths == tested
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("public", "/api/demands", 401),
+        ("enterprise", "/api/demands", 200),
+        ("public", "/api/demands/hall", 200),
+        ("public", "/api/demands-funnel", 401),
+        ("enterprise", "/api/demands-funnel", 403),
+        ("township_officer", "/api/demands-funnel", 200),
+    ],
+)
+def test_demand_routes_by_role(client_for: Any, role: str, path: str, status: int) -> None:
+    assert client_for(role).get(path).status_code == status
+
+
+def test_demand_api_never_leaks_private_text(client_for: Any, world: Any) -> None:
+    hall = client_for("public").get("/api/demands/hall").json()["items"]
+    assert [d["id"] for d in hall] == [world.public_demand.pk]
+    assert client_for("public").get(f"/api/demands/{world.own_demand.pk}").status_code == 404
+    assert client_for("investor").get(f"/api/demands/{world.own_demand.pk}").status_code == 404
+    mine = client_for("enterprise").get("/api/demands").json()["items"]
+    assert {d["id"] for d in mine} == {world.own_demand.pk}
+    routed = client_for("enclave_operator").get(f"/api/demands/{world.own_demand.pk}").json()
+    assert routed["timeline"] and "良品率" in routed["text"]
+    other_firm = client_for("enterprise").get(f"/api/demands/{world.public_demand.pk}").json()
+    assert other_firm["timeline"] is None and other_firm["enterprise"] is None

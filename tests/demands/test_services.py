@@ -227,3 +227,20 @@ def test_attachments_are_checked(world: Any) -> None:
 def test_events_record_actor(world: Any) -> None:
     event = DemandEvent.objects.filter(demand=world.own_demand, action="受理").get()
     assert event.actor == world.users["bureau_staff"] and event.to_status == Status.ACCEPTED
+
+
+def test_time_in_status_is_measured_when_a_demand_moves_on(world: Any) -> None:
+    from django.utils import timezone
+
+    demand = world.other_demand
+    demand.events.filter(action="提交").update(created_at=timezone.now() - dt.timedelta(days=2))
+    services.accept_demand(actor=None, demand=demand)
+    rows = {
+        d["status"]: d
+        for d in selectors.funnel(principal=BUREAU, filters=selectors.DemandFilters()).days_in_status
+    }
+    # three demands left 待受理: two at once in the fixture, this one after two days
+    assert rows["submitted"]["samples"] == 3
+    assert rows["submitted"]["days"] == pytest.approx(2 / 3, rel=0.05)
+    entered = demand.events.get(action="提交")
+    assert entered.seconds_in_status == pytest.approx(2 * 86400, abs=60)

@@ -6,6 +6,7 @@ class DemandsConfig(AppConfig):
     verbose_name = "技术需求"
 
     def ready(self) -> None:
-        from kechuang.demands import access
+        from kechuang.demands import access, imports
 
         access.register()
+        imports.register()

@@ -220,10 +220,14 @@ class DemandEvent(models.Model):
     to_status = models.CharField("新状态", max_length=12, blank=True)
     comment = models.TextField("说明", blank=True, max_length=5000)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # On the event that entered a status: how long the demand stayed there, filled when it leaves, so the
+    # funnel's time-in-state is one aggregate rather than a scan of every event pair.
+    seconds_in_status = models.PositiveIntegerField("停留秒数", null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = verbose_name_plural = "需求进展"
+        indexes = [models.Index(fields=["demand", "to_status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.action}"

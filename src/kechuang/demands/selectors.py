@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import Lead
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -246,22 +245,22 @@ def funnel(*, principal: Principal, filters: DemandFilters) -> Funnel:
         .values_list("status", "n")
         .order_by("status")
     ]
-    events = DemandEvent.objects.filter(demand__in=demands.values("pk")).exclude(to_status="")
-    spans = events.annotate(
-        left_at=Window(Lead("created_at"), partition_by=[F("demand_id")], order_by=[F("created_at"), F("pk")])
-    ).values("to_status", "from_status", "created_at", "left_at")
-    totals: dict[str, list[float]] = {}
-    now = timezone.now()
-    for row in spans:
-        if row["from_status"] == row["to_status"]:
-            continue  # an event that did not change status does not start a new span
-        end = row["left_at"] or now
-        totals.setdefault(row["to_status"], []).append((end - row["created_at"]).total_seconds() / 86400)
+    spans = (
+        DemandEvent.objects.filter(demand__in=demands.values("pk"), seconds_in_status__isnull=False)
+        .values("to_status")
+        .annotate(avg=Avg("seconds_in_status"), n=Count("pk"))
+    )
     days = [
-        {"status": s, "label": labels[s], "days": sum(v) / len(v), "samples": len(v)}
-        for s, v in totals.items()
-        if s in OPEN_STATUSES
+        {
+            "status": row["to_status"],
+            "label": labels[row["to_status"]],
+            "days": row["avg"] / 86400,
+            "samples": row["n"],
+        }
+        for row in spans
+        if row["to_status"] in OPEN_STATUSES
     ]
+    days.sort(key=lambda d: list(labels).index(d["status"]))
     reasons = [
         {"reason": r, "count": n}
         for r, n in demands.filter(status=Status.CLOSED)

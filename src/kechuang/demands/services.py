@@ -137,6 +137,19 @@ def _locked(demand: Demand, expected_version: int | None) -> Iterator[Demand]:
         demand.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
 
 
+def _close_status_span(demand: Demand, leaving: str) -> None:
+    """Record on the event that entered `leaving` how long the demand stayed in it."""
+    entered = (
+        DemandEvent.objects.filter(demand=demand, to_status=leaving, seconds_in_status__isnull=True)
+        .exclude(from_status=leaving)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if entered is not None:
+        entered.seconds_in_status = max(0, int((timezone.now() - entered.created_at).total_seconds()))
+        entered.save(update_fields=["seconds_in_status"])
+
+
 def transition(
     *,
     actor: User | None,
@@ -157,6 +170,7 @@ def transition(
         for name, value in (changes or {}).items():
             setattr(current, name, value)
         if rule.target is not None and rule.target != before:
+            _close_status_span(current, before)
             current.status = rule.target
             current.status_changed_at = timezone.now()
             if rule.target == S.SUBMITTED and current.submitted_at is None:
@@ -242,7 +256,8 @@ class DemandData:
     campaign_id: int | None = None
 
 
-def _check(data: DemandData) -> None:
+def check_demand_data(data: DemandData) -> None:
+    """Raise a ValidationError (field → Chinese message) for data no demand may have."""
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "请填写需求名称"
@@ -291,7 +306,7 @@ def file_demand(
     *, actor: User | None, enterprise: Enterprise, data: DemandData, submit: bool = True
 ) -> Demand:
     """Create a demand (as a draft, or submitted straight away for triage)."""
-    _check(data)
+    check_demand_data(data)
     demand = Demand(
         enterprise=enterprise,
         township_id=enterprise.township_id,
@@ -311,7 +326,7 @@ def file_demand(
 
 
 def update_demand(*, actor: User | None, demand: Demand, data: DemandData, expected_version: int) -> Demand:
-    _check(data)
+    check_demand_data(data)
     with _locked(demand, expected_version) as current:
         if current.status not in STEPS["edit"].sources:
             raise TransitionError(f"需求当前状态为“{current.get_status_display()}”，不能再修改内容")

@@ -135,7 +135,7 @@ class DeleteForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(label="导入类型", choices=[(k, s.label) for k, s in SPECS.items()])
+    kind = forms.ChoiceField(label="导入类型", choices=lambda: [(k, s.label) for k, s in SPECS.items()])
     file = forms.FileField(
         label="文件（.xlsx 或 .csv，≤ 20 MB）",
         error_messages={"empty": "文件为空，请选择填写好的模板文件", "required": "请选择要上传的文件"},

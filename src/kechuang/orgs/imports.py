@@ -718,6 +718,15 @@ WRITERS: dict[str, Callable[[ImportPlan, User | None], None]] = {
 }
 
 
+def register_import(
+    spec: ImportSpec, check: Callable[[ImportPlan], None], write: Callable[[ImportPlan, User | None], None]
+) -> None:
+    """Let another app offer an import kind (e.g. demands) on the same page, command and history."""
+    SPECS[spec.kind] = spec
+    CHECKS[spec.kind] = check
+    WRITERS[spec.kind] = write
+
+
 def plan_import(*, kind: str, table: Table) -> ImportPlan:
     """Parse and check every row without writing anything (the dry run)."""
     plan = _parse_rows(SPECS[kind], table)
