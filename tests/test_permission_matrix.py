@@ -213,14 +213,14 @@ CASES += [
         act(own_dm, "close"),
         expect(BUREAU | {"township_officer", "enterprise"}, ok=302),
         method="post",
-        data={"reason": "need_changed"},
+        data={"close-reason": "need_changed"},
     ),
     Case(
         "demands:act close other",
         act(other_dm, "close"),
         expect(BUREAU, ok=400, scoped_out={"township_officer", "enterprise"}),
         method="post",
-        data={"reason": "need_changed"},
+        data={"close-reason": "need_changed"},
     ),
     Case(
         "demands:act interest",

@@ -64,7 +64,8 @@ def test_stale_form_shows_conflict_and_keeps_text(client_for: Any, world: Any) -
     staff = client_for("bureau_staff")
     demand = world.other_demand
     response = staff.post(
-        f"/demands/{demand.pk}/act/return/", {"reason": "请补充指标", "version": demand.version - 1}
+        f"/demands/{demand.pk}/act/return/",
+        {"return-reason": "请补充指标", "return-version": demand.version - 1},
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -73,7 +74,7 @@ def test_stale_form_shows_conflict_and_keeps_text(client_for: Any, world: Any) -
 
 def test_empty_reason_is_a_chinese_error(client_for: Any, world: Any) -> None:
     response = client_for("bureau_staff").post(
-        f"/demands/{world.other_demand.pk}/act/return/", {"reason": ""}
+        f"/demands/{world.other_demand.pk}/act/return/", {"return-reason": ""}
     )
     assert response.status_code == 400 and "请更正表单中的错误" in response.content.decode()
 

@@ -19,7 +19,11 @@ NOTHING = Q(pk__in=[])
 
 
 def published_q() -> Q:
-    return Q(status__in=PUBLISHED_STATUSES) & ~Q(confidentiality=Confidentiality.PRIVATE)
+    """Past triage, and either public or with a desensitised summary the enterprise has approved."""
+    return Q(status__in=PUBLISHED_STATUSES) & (
+        Q(confidentiality=Confidentiality.PUBLIC)
+        | Q(confidentiality=Confidentiality.SUMMARY, summary_approved=True)
+    )
 
 
 def routed_q(principal: Principal) -> Q:

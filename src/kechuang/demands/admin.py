@@ -39,8 +39,16 @@ class DemandAdmin(SimpleHistoryAdmin):
     list_display = ["pk", "title", "enterprise", "township", "status", "confidentiality", "submitted_at"]
     list_filter = ["status", "demand_type", "confidentiality", "township"]
     search_fields = ["title", "enterprise__organization__name"]
-    readonly_fields = ["status", "stage_reached", "status_changed_at", "submitted_at", "version", "merged_into",
-                       "enterprise", "filed_by"]
+    readonly_fields = [
+        "status",
+        "stage_reached",
+        "status_changed_at",
+        "submitted_at",
+        "version",
+        "merged_into",
+        "enterprise",
+        "filed_by",
+    ]
     inlines = [EventInline]
 
 

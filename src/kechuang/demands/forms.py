@@ -21,7 +21,7 @@ from kechuang.demands.models import Campaign
 from kechuang.demands.services import DemandData, ResponseData
 from kechuang.orgs.models import IndustryChainTag
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # HTML date inputs need ISO dates
 
 
 class DemandForm(forms.Form):

@@ -192,7 +192,10 @@ class Demand(TimeStampedModel):
     def is_published(self) -> bool:
         from kechuang.demands.choices import PUBLISHED_STATUSES
 
-        return self.status in PUBLISHED_STATUSES and self.confidentiality != Confidentiality.PRIVATE
+        return self.status in PUBLISHED_STATUSES and (
+            self.confidentiality == Confidentiality.PUBLIC
+            or (self.confidentiality == Confidentiality.SUMMARY and self.summary_approved)
+        )
 
 
 class DemandAttachment(TimeStampedModel):

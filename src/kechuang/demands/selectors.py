@@ -144,7 +144,7 @@ def demand_for_action(*, principal: Principal, pk: int, action: str) -> Demand:
 
 def timeline(demand: Demand) -> list[DemandEvent]:
     labels = dict(Status.choices)
-    events = list(demand.events.select_related("actor"))
+    events = list(demand.events.select_related("actor__profile"))
     for event in events:
         event.to_label = labels.get(event.to_status, "")  # type: ignore[attr-defined]
     return events

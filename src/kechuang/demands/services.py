@@ -447,7 +447,7 @@ def route_demand(
     demand: Demand,
     targets: list[tuple[str, int]],
     note: str = "",
-    from_suggestion: bool = False,
+    suggested: set[tuple[str, int]] | None = None,
     expected_version: int | None = None,
 ) -> list[Routing]:
     """Send the demand to one or more parties; each must acknowledge within ACK_WORKDAYS working days."""
@@ -456,7 +456,7 @@ def route_demand(
     existing = {(r.target_kind, getattr(r, f"{r.target_kind}_id")) for r in demand.routings.all()}
     due = ack_due_date()
     routings = []
-    for kind, pk in targets:
+    for kind, pk in dict.fromkeys(targets):  # a target picked twice is routed once
         if kind not in TARGET_MODELS:
             raise ValidationError(f"未知的分派对象类型：{kind}")
         if (kind, pk) in existing:
@@ -472,7 +472,7 @@ def route_demand(
                 routed_by=actor,
                 note=note[:500],
                 ack_due=due,
-                from_suggestion=from_suggestion,
+                from_suggestion=(kind, pk) in (suggested or set()),
             )
         )
     if not routings:

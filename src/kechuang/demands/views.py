@@ -260,21 +260,13 @@ def demand_detail(
     context["can_interest"] = (
         may(principal, "demand.interest") and demand.is_published and not context.get("can_respond")
     )
-    forms_ = {
-        "accept": f.AcceptForm(initial={"version": demand.version}),
-        "return": f.ReasonForm(initial={"version": demand.version}),
-        "reject": f.RejectForm(initial={"version": demand.version}),
-        "merge": f.MergeForm(initial={"version": demand.version}),
-        "close": f.CloseForm(initial={"version": demand.version}),
-        "respond": f.ResponseForm(),
-        "meeting": f.MeetingForm(),
-        "contract": f.ContractForm(),
-        "landing": f.LandingForm(),
-        "rate": f.RatingForm(),
-        "interest": f.InterestForm(),
-        "decline": f.ReasonForm(),
-        "attach": f.AttachmentForm(),
-    }
+    # Each action's form is prefixed with its name so field ids stay unique on the page.
+    versioned = {"accept", "return", "reject", "merge", "close"}
+    forms_: dict[str, forms.Form] = {}
+    for name, action in ACTIONS.items():
+        if action.form is not None:
+            initial = {"version": demand.version} if name in versioned else None
+            forms_[name] = action.form(prefix=name, initial=initial)
     forms_.update(bound or {})
     context["forms"] = forms_
     context["close_reasons"] = CloseReason.choices
@@ -455,7 +447,7 @@ def demand_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     demand = selectors.demand_for_action(
         principal=principal, pk=pk, action=LOOKUP.get(action.access, action.access)
     )
-    form = action.form(request.POST, request.FILES) if action.form else None
+    form = action.form(request.POST, request.FILES, prefix=name) if action.form else None
     if form is not None and not form.is_valid():
         messages.error(request, "请更正表单中的错误（已保留您填写的内容）")
         return demand_detail(request, pk, bound={name: form}, status=400)
@@ -478,23 +470,30 @@ def demand_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("demands:detail", pk=pk)
 
 
+def _targets(values: list[str]) -> list[tuple[str, int]]:
+    """Parse "kind:id" checkbox values, dropping anything malformed and repeats."""
+    targets: list[tuple[str, int]] = []
+    for value in values:
+        kind, _, raw = value.partition(":")
+        if kind in TargetKind.values and raw.isdigit() and (kind, int(raw)) not in targets:
+            targets.append((kind, int(raw)))
+    return targets
+
+
 def demand_route(request: HttpRequest, pk: int) -> HttpResponse:
     principal = _principal(request)
     demand = selectors.demand_for_action(principal=principal, pk=pk, action="demand.route")
     error = None
     if request.method == "POST":
-        targets = []
-        for value in request.POST.getlist("target"):
-            kind, _, raw = value.partition(":")
-            if kind in TargetKind.values and raw.isdigit():
-                targets.append((kind, int(raw)))
+        suggested = _targets(request.POST.getlist("target"))
+        targets = suggested + [t for t in _targets(request.POST.getlist("manual")) if t not in suggested]
         try:
             services.route_demand(
                 actor=actor_of(request),
                 demand=demand,
                 targets=targets,
                 note=request.POST.get("note", ""),
-                from_suggestion=request.POST.get("from") == "s",
+                suggested=set(suggested),
                 expected_version=int(request.POST.get("version") or 0) or None,
             )
         except ERRORS as exc:

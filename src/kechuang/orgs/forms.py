@@ -33,7 +33,7 @@ class EnterpriseForm(forms.Form):
     employees = forms.IntegerField(label="从业人员", min_value=0, max_value=1_000_000, required=False)
     tech_staff = forms.IntegerField(label="科技人员", min_value=0, max_value=1_000_000, required=False)
     founded_on = forms.DateField(
-        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     main_products = forms.CharField(label="主营产品", max_length=200, required=False)
     chains = forms.ModelMultipleChoiceField(
@@ -123,10 +123,10 @@ class QualificationForm(forms.Form):
     issuer = forms.CharField(label="认定机关", max_length=80, required=False)
     certificate_no = forms.CharField(label="证书编号", max_length=60, required=False)
     valid_from = forms.DateField(
-        label="生效日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="生效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     valid_until = forms.DateField(
-        label="有效期至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="有效期至", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
