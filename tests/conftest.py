@@ -20,6 +20,11 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     }
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test gets its own data dir (matching index, uploads); background jobs are recorded, not run:
+    # tests that need a job's effect call the service directly.
+    settings.DATA_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.KECHUANG_MATCHING_BACKEND = "lexical"
 
 
 @dataclass

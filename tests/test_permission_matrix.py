@@ -246,6 +246,21 @@ CASES += [
         expect(BUREAU | {"township_officer"}, ok=302),
         method="post",
     ),
+    Case("matching:search", lambda w: reverse("matching:search") + "?q=鞋底", EVERYONE_200),
+    Case("matching:status", u("matching:status"), expect(BUREAU)),
+    Case(
+        "achievements:suggest",
+        u("achievements:suggest", lambda w: w.achievement.pk),
+        expect(BUREAU, ok=302),
+        method="post",
+    ),
+    Case(
+        "matching:judge",
+        lambda w: reverse("matching:judge", args=[w.suggestion.pk]),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"verdict": "confirmed"},
+    ),
     Case("notifications:list", u("notifications:list"), expect(SIGNED_IN)),
     Case(
         "notifications:read",
@@ -267,6 +282,12 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
     batch.stored_file.save("a.csv", ContentFile("统一社会信用代码,企业名称\n".encode()), save=False)
     batch.save()
     world.batch = batch
+    from kechuang.matching.models import Suggestion, SuggestionRun
+
+    run = SuggestionRun.objects.create(source_kind="demand", source_id=world.own_demand.pk)
+    world.suggestion = Suggestion.objects.create(
+        run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
+    )
     return world
 
 

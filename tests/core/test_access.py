@@ -33,6 +33,7 @@ def test_public_only_sees_public_actions() -> None:
         "achievement.view",
         "demand.view",
         "demand.view_full",
+        "matching.search",
     }  # demands: row rules limit the public to published ones
 
 

@@ -6,4 +6,5 @@ app_name = "achievements"
 urlpatterns = [
     path("", views.achievement_list, name="list"),
     path("<int:pk>/", views.achievement_detail, name="detail"),
+    path("<int:pk>/suggest/", views.achievement_suggest, name="suggest"),
 ]

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from kechuang.achievements import selectors
 from kechuang.core.access import may, require, requires
 from kechuang.core.http import export_rows, paginate
+from kechuang.matching.selectors import suggestion_panel
+from kechuang.matching.services import request_suggestions
 
 
 @requires("achievement.view")
@@ -46,5 +50,23 @@ def achievement_list(request: HttpRequest) -> HttpResponse:
 
 @requires("achievement.view")
 def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    achievement = selectors.achievement_get(principal=request.principal, pk=pk)  # type: ignore[attr-defined]
-    return render(request, "achievements/detail.html", {"achievement": achievement})
+    principal = request.principal  # type: ignore[attr-defined]
+    achievement = selectors.achievement_get(principal=principal, pk=pk)
+    # Who may need it: demands (incl. private ones) and enterprises, so shown to the bureau only.
+    panel = suggestion_panel(source_kind="achievement", source_id=pk) if principal.is_bureau else None
+    return render(
+        request,
+        "achievements/detail.html",
+        {"achievement": achievement, "matching": panel, "can_judge": may(principal, "matching.judge")},
+    )
+
+
+@require_POST
+def achievement_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the background worker to find demands and enterprises that may need this achievement."""
+    principal = request.principal  # type: ignore[attr-defined]
+    require(principal, "matching.judge")
+    selectors.achievement_get(principal=principal, pk=pk)
+    request_suggestions(source_kind="achievement", source_id=pk)
+    messages.success(request, "已安排计算（后台进行），稍后刷新本页查看")
+    return redirect("achievements:detail", pk=pk)

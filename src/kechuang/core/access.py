@@ -95,6 +95,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "campaign.view": BUREAU | {Role.TOWNSHIP_OFFICER},
     "campaign.manage": BUREAU,
     "visit.record": BUREAU | {Role.TOWNSHIP_OFFICER},
+    # matching (search results are limited to what the viewer may see by audience tags)
+    "matching.search": EVERYONE,
+    "matching.judge": BUREAU,
+    "matching.manage": BUREAU,
 }
 
 # resource -> role -> rule. A rule is (model field, principal attribute): the role sees only rows whose
@@ -191,6 +195,8 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("demands:public", "需求大厅", "☰", "demand.view"),
         ("demands:funnel", "需求漏斗", "▼", "demand.funnel"),
         ("demands:campaign_list", "需求征集", "⚑", "campaign.view"),
+        ("matching:search", "智能检索", "⌕", "matching.search"),
+        ("matching:status", "匹配引擎", "⚙", "matching.manage"),
         ("notifications:list", "站内通知", "✉", "account.view"),
         ("orgs:township_list", "镇街", "▥", "township.view"),
         ("orgs:import_home", "Excel导入", "⇪", "registry.import"),

@@ -6,7 +6,8 @@ class DemandsConfig(AppConfig):
     verbose_name = "技术需求"
 
     def ready(self) -> None:
-        from kechuang.demands import access, imports
+        from kechuang.demands import access, imports, matching
 
         access.register()
         imports.register()
+        matching.register()

@@ -150,6 +150,28 @@ def _close_status_span(demand: Demand, leaving: str) -> None:
         entered.save(update_fields=["seconds_in_status"])
 
 
+def _matching_changed(demand: Demand, *, text: bool) -> None:
+    """Keep the matching index (and, when the text changed, the demand's suggestions) up to date; the
+    work runs in the background worker, never on the request path."""
+    from kechuang.matching import services as matching
+
+    matching.request_rebuild()
+    if text:
+        matching.request_suggestions(source_kind="demand", source_id=demand.pk)
+
+
+# Steps after which the demand's text or who may read it changed.
+MATCHING_STEPS = {
+    "submit": True,
+    "accept": False,
+    "route": False,
+    "route_more": False,
+    "close": False,
+    "merge": False,
+    "reject": False,
+}
+
+
 def transition(
     *,
     actor: User | None,
@@ -186,6 +208,8 @@ def transition(
             to_status=current.status,
             comment=comment[:5000],
         )
+    if step in MATCHING_STEPS:
+        transaction.on_commit(lambda: _matching_changed(demand, text=MATCHING_STEPS[step]))
     if notify_users:
         status_note = f"（状态：{demand.get_status_display()}）" if rule.target else ""
         notify(
@@ -340,6 +364,7 @@ def update_demand(*, actor: User | None, demand: Demand, data: DemandData, expec
             from_status=current.status,
             to_status=current.status,
         )
+    transaction.on_commit(lambda: _matching_changed(demand, text=True))
     return demand
 
 

@@ -22,7 +22,9 @@ from kechuang.demands import forms as f
 from kechuang.demands import selectors, services
 from kechuang.demands.choices import CloseReason, DemandType, Status, TargetKind
 from kechuang.demands.models import Campaign, Demand, DemandAttachment, Response, Routing
+from kechuang.demands.suggestions import Suggestion as KeywordSuggestion
 from kechuang.demands.suggestions import suggest_targets
+from kechuang.matching.selectors import suggestion_panel
 from kechuang.orgs.models import Enterprise
 from kechuang.orgs.selectors import township_list
 
@@ -253,6 +255,8 @@ def demand_detail(
             can_decide=may(principal, "demand.decide", demand),
             can_respond=own is not None,
             interests=selectors.interests_for(demand) if principal.is_bureau else None,
+            matching=suggestion_panel(source_kind="demand", source_id=demand.pk),
+            can_judge=may(principal, "matching.judge"),
             duplicates=selectors.near_duplicates(demand)
             if principal.is_bureau and demand.status in (Status.SUBMITTED, Status.ACCEPTED)
             else [],
@@ -480,6 +484,24 @@ def _targets(values: list[str]) -> list[tuple[str, int]]:
     return targets
 
 
+def routing_suggestions(demand: Demand) -> dict[str, list[KeywordSuggestion]]:
+    """The matching engine's ranked parties when it has run for this demand, else keyword suggestions."""
+    panel = suggestion_panel(source_kind="demand", source_id=demand.pk)
+    keyword = suggest_targets(demand)
+    if panel.run is None:
+        return keyword
+    ranked: dict[str, list[KeywordSuggestion]] = {}
+    for kind, _, items in panel.groups:
+        if kind in TargetKind.values:
+            ranked[kind] = [
+                KeywordSuggestion(kind, s.target_id, s.title, s.score, list(s.reasons.get("terms", []))[:6])
+                for s in items
+            ]
+    if TargetKind.INVESTOR in keyword:
+        ranked[TargetKind.INVESTOR] = keyword[TargetKind.INVESTOR]
+    return ranked
+
+
 def demand_route(request: HttpRequest, pk: int) -> HttpResponse:
     principal = _principal(request)
     demand = selectors.demand_for_action(principal=principal, pk=pk, action="demand.route")
@@ -503,12 +525,14 @@ def demand_route(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("demands:detail", pk=pk)
     from kechuang.orgs.models import Enclave, Expert, Institution, Investor
 
+    suggestions = routing_suggestions(demand)
     return render(
         request,
         "demands/route.html",
         {
             "demand": demand,
-            "suggestions": suggest_targets(demand),
+            "suggestions": suggestions,
+            "has_suggestions": any(suggestions.values()),
             "error": error,
             "chosen": request.POST.getlist("target"),
             "note": request.POST.get("note", ""),

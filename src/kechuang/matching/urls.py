@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kechuang.matching import views
+
+app_name = "matching"
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("suggestions/<int:pk>/judge/", views.judge, name="judge"),
+    path("", views.status, name="status"),
+]

@@ -1,0 +1,362 @@
+"""MatchIndex behaviour with a fast fake embedder (no real model needed)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_SRC = Path(__file__).resolve().parents[2] / "src"
+if str(_SRC) not in sys.path:  # until the project config puts src/ on the path
+    sys.path.insert(0, str(_SRC))
+
+from kechuang.matching.engine import (  # noqa: E402
+    ALL_AUDIENCES,
+    BackendError,
+    MatchIndex,
+    evaluate,
+    format_report,
+    normalize,
+    rank_entities,
+)
+
+
+class FakeBackend:
+    """Character-bigram hashing embedder: similar texts -> similar vectors."""
+
+    name = "fake-test"
+    dim = 512
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.embedded: list[str] = []
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, np.float32)
+        t = normalize(text)
+        for i in range(max(1, len(t) - 1)):
+            h = int(hashlib.md5(t[i : i + 2].encode(), usedforsecurity=False).hexdigest(), 16)
+            v[h % self.dim] += 1.0
+        v[0] += 0.05  # never a zero vector
+        return v / np.linalg.norm(v)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return np.stack([self._vec(t) for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        self.embedded.extend(texts)
+        return np.stack([self._vec(t) for t in texts])
+
+
+class BrokenBackend(FakeBackend):
+    """Fails on every call, like a dead embedding server."""
+
+    name = "broken-test"
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        raise BackendError("向量服务不可用（测试）")
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        raise BackendError("向量服务不可用（测试）")
+
+
+DOCS = [
+    ("d1", "锂离子电池热管理", "研究大容量锂离子电池放电过程的热分析与防爆设计。", "energy", "public"),
+    ("d2", "汽车悬架非线性振动", "采用改进模型分析汽车悬架主共振，仿真表明减振效果明显。", "auto", "public"),
+    ("d3", "果实采摘机器人", "基于视觉识别的西瓜采摘机器人机械手设计。", "agri", "public"),
+    ("d4", "混凝土再生骨料", "建筑垃圾制备再生骨料混凝土的强度试验。", "build", "staff"),
+    (
+        "d5",
+        "Deep learning for battery health",
+        "We estimate lithium battery state of health with neural networks.",
+        "energy",
+        "public",
+    ),
+    ("d6", "中药治疗慢性胃炎", "临床观察中药方剂治疗慢性胃炎的疗效。", "med", "public"),
+]
+
+
+def make_index(tmp_path: Path, backend: FakeBackend | None = None) -> MatchIndex:
+    idx = MatchIndex(backend or FakeBackend(), cache_dir=tmp_path / "cache")
+    idx.add_many(
+        {
+            "id": i,
+            "title": t,
+            "text": x,
+            "kind": "achievement",
+            "metadata": {"industry": ind},
+            "audience": [aud],
+        }
+        for i, t, x, ind, aud in DOCS
+    )
+    return idx
+
+
+def test_hybrid_search_finds_topic(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    res = idx.search("锂电池防爆", audience={ALL_AUDIENCES})
+    assert res.mode == "hybrid"
+    assert res.hits[0].id == "d1"
+    assert 0.0 <= res.confidence <= 1.0 and res.label in {"高", "中", "低"}
+    assert res.hits[0].metadata["kind"] == "achievement"
+    for method in ("lexical", "dense"):
+        assert idx.search("锂电池防爆", method=method).hits
+
+
+def test_filters_apply_before_top_k(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    # only the medical doc is allowed: it must come back even though it ranks low
+    res = idx.search("锂离子电池", k=1, filters={"industry": ["med"]})
+    assert [h.id for h in res.hits] == ["d6"]
+    assert idx.search("电池", filters={"industry": "nope"}).hits == []
+    assert idx.search("电池", filters={"industry": "nope"}).message
+
+
+def test_audience_is_enforced_inside_search(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    public = idx.search("再生骨料混凝土", k=10)
+    assert "d4" not in [h.id for h in public.hits]
+    staff = idx.search("再生骨料混凝土", k=10, audience={"staff"})
+    assert [h.id for h in staff.hits] == ["d4"]
+    both = idx.search("再生骨料混凝土", k=10, audience={"staff", "public"})
+    assert both.hits[0].id == "d4"
+
+
+def test_incremental_update_remove_and_no_reembedding(tmp_path: Path) -> None:
+    be = FakeBackend()
+    idx = make_index(tmp_path, be)
+    assert len(be.embedded) == len(DOCS)
+    # unchanged text, changed metadata -> no embedding, filter follows metadata
+    assert (
+        idx.add(
+            "d3",
+            "基于视觉识别的西瓜采摘机器人机械手设计。",
+            title="果实采摘机器人",
+            metadata={"industry": "robot"},
+        )
+        is False
+    )
+    assert len(be.embedded) == len(DOCS)
+    assert idx.search("采摘机器人", filters={"industry": "robot"}).hits[0].id == "d3"
+    # changed text -> one embedding, new content searchable
+    assert idx.add("d3", "无人机植保喷洒系统。", title="植保无人机") is True
+    assert len(be.embedded) == len(DOCS) + 1
+    assert idx.search("植保无人机").hits[0].id == "d3"
+    assert idx.remove("d3") and not idx.remove("d3")
+    assert "d3" not in [h.id for h in idx.search("植保无人机", k=10).hits]
+    assert "d3" not in idx and len(idx) == len(DOCS) - 1
+    # a second index over the same cache embeds nothing
+    be2 = FakeBackend()
+    make_index(tmp_path, be2)
+    assert be2.embedded == []
+
+
+def test_save_load_roundtrip(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    idx.remove("d6")
+    before = idx.search("汽车悬架振动", audience={ALL_AUDIENCES})
+    idx.save(tmp_path / "idx")
+    be = FakeBackend()
+    loaded = MatchIndex.load(tmp_path / "idx", be)
+    assert be.embedded == []  # vectors came from disk
+    after = loaded.search("汽车悬架振动", audience={ALL_AUDIENCES})
+    assert [h.id for h in after.hits] == [h.id for h in before.hits]
+    assert "d6" not in loaded
+    assert "d4" not in [h.id for h in loaded.search("再生骨料").hits]  # audience survives
+    assert loaded.search("再生骨料", audience={"staff"}).hits[0].id == "d4"
+    assert loaded.get("d2")["metadata"]["industry"] == "auto"
+
+
+def test_progress_callback(tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    idx = MatchIndex(FakeBackend(), cache_dir=None)
+    idx.add_many(
+        [{"id": str(i), "text": f"文本{i} 电池 材料"} for i in range(40)],
+        progress=lambda s, d, t: seen.append((s, d, t)),
+    )
+    idx.refresh(progress=lambda s, d, t: seen.append((s, d, t)))
+    stages = {s for s, _, _ in seen}
+    assert {"embed", "tokenize", "index"} <= stages
+    assert seen[-1][1] == seen[-1][2]
+
+
+def test_explanation_spans_and_passages(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    q = "汽车悬架的共振仿真"
+    res = idx.search(q, explain=True)
+    ex = res.hits[0].explanation
+    assert ex is not None and res.hits[0].id == "d2"
+    assert "悬架" in ex.matched_terms or "汽车悬架" in ex.matched_terms
+    doc = idx.get("d2")
+    full = f"{doc['title']}。{doc['text']}"
+    assert all(full[s:e] for s, e in ex.doc_spans)
+    assert any("悬架" in full[s:e] for s, e in ex.doc_spans)
+    assert any("悬架" in q[s:e] for s, e in ex.query_spans)
+    assert ex.passages and "悬架" in ex.passages[0].text
+    assert 0 < ex.coverage <= 1
+
+
+def test_confidence_separates_fit_from_nothing(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    good = idx.search("锂离子电池放电热分析", method="lexical")
+    bad = idx.search("量子通信卫星载荷", method="lexical")
+    assert good.confidence > bad.confidence
+    assert bad.nothing_fits and bad.label == "低" and bad.message
+
+
+def test_broken_backend_falls_back_to_lexical(tmp_path: Path) -> None:
+    idx = make_index(tmp_path, BrokenBackend())
+    res = idx.search("锂离子电池")
+    assert res.mode == "lexical-fallback"
+    assert "关键词" in res.message
+    assert res.hits[0].id == "d1"
+
+
+def test_lexical_only_backend(tmp_path: Path) -> None:
+    idx = MatchIndex("lexical")
+    idx.add("a", "锂离子电池防爆")
+    res = idx.search("锂电池")
+    assert res.mode == "lexical" and res.hits[0].id == "a" and not res.message.startswith("语义")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "电",
+        "a",
+        "😀🎉🚀",
+        "x" * 100_000,
+        "电池" * 50_000,
+        "Lithium battery thermal runaway",
+        "'; DROP TABLE docs; --",
+        "<script>alert('x')</script><b>电池</b>",
+        "SELECT * FROM achievements WHERE 1=1",
+    ],
+)
+def test_bad_queries_do_not_crash(tmp_path: Path, query: str) -> None:
+    idx = make_index(tmp_path)
+    res = idx.search(query, explain=True)
+    assert 0.0 <= res.confidence <= 1.0
+    if not query.strip() or query.startswith("😀"):
+        assert res.hits == [] and res.nothing_fits and res.message
+    if len(query) > 5000:
+        assert "过长" in res.message
+
+
+def test_bad_documents_do_not_crash(tmp_path: Path) -> None:
+    idx = MatchIndex(FakeBackend(), cache_dir=tmp_path / "c")
+    idx.add_many(
+        [
+            {"id": "empty", "text": ""},
+            {"id": "emoji", "text": "😀😀😀"},
+            {"id": "one", "text": "电"},
+            {"id": "huge", "text": "再生骨料" * 25_000},
+            {"id": "sql", "text": "'; DROP TABLE x; -- 电池"},
+            {"id": "html", "text": "<div onclick='x()'>锂电池</div>"},
+            {"id": "en", "text": "Battery thermal management with phase change materials"},
+        ]
+    )
+    assert idx.search("再生骨料").hits[0].id == "huge"
+    assert idx.search("battery thermal").hits[0].id == "en"
+    assert {h.id for h in idx.search("锂电池", k=3).hits} >= {"html"}
+    assert idx.explain("电池", "emoji").matched_terms == []
+
+
+def test_ivf_path_matches_exact(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    idx = MatchIndex(FakeBackend(), ivf_min_docs=500)
+    docs = [
+        {"id": f"n{i}", "text": f"样本{i} " + "".join(rng.choice(list("电池材料机器人混凝土中药"), 8))}
+        for i in range(1500)
+    ]
+    idx.add_many(docs)
+    exact = [idx.search(d["text"], method="dense").hits[0].id for d in docs[:20]]
+    idx.refresh()
+    assert idx.vectors.has_ivf
+    approx = [idx.search(d["text"], method="dense").hits[0].id for d in docs[:20]]
+    assert sum(a == b for a, b in zip(exact, approx, strict=True)) >= 18
+    idx.add("late", "全新的石墨烯散热膜")  # lands in the exactly scanned tail
+    assert idx.search("石墨烯散热膜").hits[0].id == "late"
+
+
+def test_rank_entities_mixed_languages(tmp_path: Path) -> None:
+    experts = {
+        "zhang": ["锂离子电池热失控机理研究", "动力电池防爆结构设计", "电池管理系统"],
+        "li": ["汽车悬架动力学仿真", "空气弹簧刚度分析"],
+        "smith": ["Thermal runaway of lithium-ion batteries", "Battery pack safety design"],
+        "nobody": [],
+    }
+    ranked = rank_entities("锂电池 防爆 battery safety", experts, backend=FakeBackend(), cache_dir=tmp_path)
+    assert ranked[0][0] in {"zhang", "smith"}
+    assert ranked[0][1] == 1.0
+    assert dict(ranked)["nobody"] == 0.0
+    assert {e for e, _ in ranked} == set(experts)
+    assert rank_entities("", experts, backend=FakeBackend())[0][1] == 0.0
+    assert rank_entities("电池", {}, backend=FakeBackend()) == []
+
+
+def test_evaluate_and_report(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"id": i, "title": t, "abstract": x, "discipline": "ignored"}, ensure_ascii=False)
+            for i, t, x, _, _ in DOCS
+        ),
+        encoding="utf-8",
+    )
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {"qid": "q1", "text": "锂电池 防爆"},
+                {"qid": "q2", "text": "悬架 共振"},
+                {"qid": "q3", "text": "量子卫星"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    qrels = tmp_path / "r.txt"
+    qrels.write_text("q1 0 d1 2\nq1 0 d5 1\nq2 0 d2 2\nq3 0 d1 0\n", encoding="utf-8")
+    res = evaluate(corpus, queries, qrels, cache_dir=tmp_path / "cache", backend=FakeBackend())
+    assert res["queries"] == 3 and res["queries_with_relevant"] == 2
+    for m in ("lexical", "dense", "hybrid"):
+        row = res[m]
+        assert {"ndcg@10", "mrr@10", "recall@50", "p50_ms", "p95_ms", "confidence_auc"} <= row.keys()
+    assert res["hybrid"]["ndcg@10"] > 0.5
+    table = format_report(res)
+    assert "hybrid" in table and "ndcg@10" in table
+
+
+def test_small_changes_are_scored_without_rebuild(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    idx.search("电池")  # first search builds BM25
+    built = idx.lexical._built_rows
+    idx.add("d7", "钙钛矿太阳能电池的稳定性研究。", title="钙钛矿电池")
+    res = idx.search("钙钛矿太阳能电池", method="lexical")
+    assert idx.lexical._built_rows == built  # scored from the delta, no rebuild
+    assert res.hits[0].id == "d7"
+    idx.refresh()  # folds the delta into a rebuilt index
+    assert idx.lexical._built_rows == built + 1
+    assert idx.search("钙钛矿太阳能电池", method="lexical").hits[0].id == "d7"
+    # an updated row must not keep its old postings
+    idx.add("d1", "全新内容：水稻育种。", title="水稻")
+    assert "d1" not in [h.id for h in idx.search("锂离子电池防爆", method="lexical").hits]
+
+
+def test_loaded_index_does_not_retokenise(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    idx.refresh()
+    idx.save(tmp_path / "idx")
+    loaded = MatchIndex.load(tmp_path / "idx", FakeBackend())
+    assert all(t is not None for t in loaded.tokens)
+    assert loaded.search("汽车悬架", method="lexical").hits[0].id == "d2"
