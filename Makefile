@@ -20,11 +20,13 @@ install: $(STAMP)
 run: install
 	$(BIN)/kechuang migrate --noinput -v0
 	$(BIN)/kechuang demo --if-empty
+	$(BIN)/kechuang matching reindex
 	$(BIN)/kechuang serve
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
 
 test: install lint
 	@if [ -x /usr/bin/chromium ]; then echo "浏览器测试：使用 /usr/bin/chromium"; \
