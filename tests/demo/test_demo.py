@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -320,3 +321,113 @@ def test_command() -> None:
     assert "跳过" in skipped.getvalue()
     assert "enterprise2" in skipped.getvalue()  # the accounts are listed again for `make run`
     assert Enterprise.objects.count() == 60
+
+
+# ---- demo demands -------------------------------------------------------------------------------------
+
+
+def _demand_snapshot() -> list[tuple[str, str, str, str]]:
+    from kechuang.demands.models import Demand
+
+    return list(
+        Demand.objects.order_by("title", "pk").values_list(
+            "title", "enterprise__organization__name", "status", "confidentiality"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_demo_demands_walk_every_status() -> None:
+    from kechuang.core.access import Principal
+    from kechuang.demands.choices import Confidentiality, RoutingStatus, Status
+    from kechuang.demands.models import Campaign, Demand, DemandEvent, FieldVisit, Routing, TechContract
+    from kechuang.demands.selectors import DemandFilters, funnel, overdue_q, public_demands
+    from kechuang.demo.demands import DEMANDS
+
+    result = load_demo(enterprises=40, achievements_limit=20, seed=3, as_of=dt.date.today())
+    assert result.loaded
+    assert result.counts["技术需求"] == len(DEMANDS) >= 60
+    demands = Demand.objects.all()
+    assert not demands.filter(is_demo=False).exists()
+    assert set(demands.values_list("status", flat=True)) == set(Status.values)
+    assert demands.filter(status=Status.REJECTED).count() == 2
+    assert demands.filter(status=Status.MERGED, merged_into__isnull=False).count() == 2
+    assert demands.filter(overdue_q()).exists()
+    assert demands.filter(budget_max__isnull=False).exclude(deadline__gt=dt.date.today()).count() == 0
+    shares = Counter(demands.values_list("confidentiality", flat=True))
+    assert shares[Confidentiality.PUBLIC] > shares[Confidentiality.SUMMARY] > 0
+    assert not demands.filter(confidentiality=Confidentiality.SUMMARY, summary_approved=False).exists()
+
+    bureau = Principal(role=Role.BUREAU_ADMIN)
+    stages = [s["count"] for s in funnel(principal=bureau, filters=DemandFilters()).stages]
+    assert stages[-1] >= 3
+    assert all(a > b for a, b in itertools.pairwise(stages)), stages
+    published = public_demands(principal=bureau)
+    assert published.exists()
+    assert not published.filter(confidentiality=Confidentiality.PRIVATE).exists()
+
+    contracts = TechContract.objects.all()
+    assert contracts.count() >= 8
+    assert all(Decimal(20) <= c.amount <= Decimal(500) for c in contracts)
+    assert all(len(c.registration_no) == 16 and c.registration_no[4:10] == "350582" for c in contracts)
+    assert demands.filter(status=Status.LANDED, landings__isnull=False).distinct().count() >= 3
+
+    # The accounts have something to do.
+    users = {u.username: principal_for(u) for u in get_user_model().objects.filter(username__in=USERNAMES)}
+    own = demands.filter(enterprise__organization_id=users["enterprise"].organization_id or 0)
+    assert own.filter(status=Status.CONTRACTED).exists()
+    assert own.filter(status=Status.ROUTED).exists()
+    pending = Routing.objects.filter(status=RoutingStatus.PENDING, ack_due__gte=dt.date.today())
+    assert pending.filter(enclave_id=users["enclave"].enclave_id or 0).exists()
+    assert pending.filter(expert_id=users["expert"].expert_id or 0).exists()
+
+    # Backdated over ~18 months, in order, with time-in-status matching the events.
+    now = dt.datetime.now(dt.UTC)
+    first_submitted = demands.aggregate(first=models.Min("submitted_at"))["first"]
+    assert now - dt.timedelta(days=560) < first_submitted < now - dt.timedelta(days=300)
+    assert not DemandEvent.objects.filter(created_at__gt=now).exists()
+    for demand in demands.exclude(status=Status.DRAFT):
+        events = list(demand.events.order_by("created_at", "pk"))
+        entering = [e for e in events if e.from_status != e.to_status]
+        assert [e.to_status for e in entering][-1] == demand.status
+        assert demand.submitted_at == next(e.created_at for e in events if e.to_status == Status.SUBMITTED)
+        for current, following in itertools.pairwise(entering):
+            spent = (following.created_at - current.created_at).total_seconds()
+            assert current.seconds_in_status == int(spent)
+        assert entering[-1].seconds_in_status is None
+    assert Campaign.objects.filter(is_demo=True).count() == 2
+    assert Campaign.objects.filter(title__endswith="年度企业技术需求常态化征集").count() == 2
+    assert FieldVisit.objects.filter(is_demo=True, officer__username="township").exists()
+    assert (
+        not FieldVisit.objects.filter(is_demo=True, officer__username="township")
+        .exclude(township__name="陈埭镇")
+        .exists()
+    )
+
+
+@pytest.mark.django_db
+def test_reset_replaces_and_delete_removes_demo_demands() -> None:
+    from kechuang.demands.models import (
+        Campaign,
+        Demand,
+        DemandEvent,
+        FieldVisit,
+        Interest,
+        LandedProject,
+        Response,
+        Routing,
+        TechContract,
+    )
+    from kechuang.notifications.models import Notification
+
+    load_demo(enterprises=40, achievements_limit=20, seed=3)
+    first = _demand_snapshot()
+    assert load_demo(enterprises=40, achievements_limit=20, seed=3, reset=True).loaded
+    assert _demand_snapshot() == first  # same seed, same demands; the old ones are gone
+    assert Campaign.objects.count() == 2
+    delete_demo()
+    for model in (Demand, DemandEvent, Routing, Response, TechContract, LandedProject, Interest, FieldVisit):
+        assert not model.objects.exists(), model
+    assert not Campaign.objects.exists()
+    assert not Notification.objects.filter(url__startswith="/demands/").exists()
+    assert not Demand.history.exists()  # type: ignore[attr-defined]

@@ -438,23 +438,24 @@ def merge_demand(
         raise ValidationError("不能合并到自身")
     if into.status in (S.MERGED, S.REJECTED, S.DRAFT):
         raise ValidationError(f"目标需求状态为“{into.get_status_display()}”，不能作为合并目标")
-    transition(
-        actor=actor,
-        demand=demand,
-        step="merge",
-        comment=f"与需求 #{into.pk}“{into.title}”重复，已合并",
-        expected_version=expected_version,
-        notify_users=enterprise_users(demand),
-        changes={"merged_into": into},
-    )
-    DemandEvent.objects.create(
-        demand=into,
-        actor=actor,
-        action="合并重复需求",
-        from_status=into.status,
-        to_status=into.status,
-        comment=f"合并了需求 #{demand.pk}“{demand.title}”",
-    )
+    with transaction.atomic():
+        transition(
+            actor=actor,
+            demand=demand,
+            step="merge",
+            comment=f"与需求 #{into.pk}“{into.title}”重复，已合并",
+            expected_version=expected_version,
+            notify_users=enterprise_users(demand),
+            changes={"merged_into": into},
+        )
+        DemandEvent.objects.create(
+            demand=into,
+            actor=actor,
+            action="合并重复需求",
+            from_status=into.status,
+            to_status=into.status,
+            comment=f"合并了需求 #{demand.pk}“{demand.title}”",
+        )
     return demand
 
 
@@ -536,7 +537,7 @@ def acknowledge_routing(*, actor: User | None, routing: Routing) -> Routing:
         raise TransitionError("该分派已确认过")
     routing.status = RoutingStatus.ACKNOWLEDGED
     routing.acknowledged_at = timezone.now()
-    routing.save()
+    routing.save(update_fields=["status", "acknowledged_at", "updated_at"])
     transition(
         actor=actor, demand=routing.demand, step="acknowledge", comment=f"{routing.target_name} 已确认收到"
     )
@@ -551,7 +552,7 @@ def decline_routing(*, actor: User | None, routing: Routing, reason: str) -> Rou
     routing.status = RoutingStatus.DECLINED
     routing.decline_reason = reason[:500]
     routing.acknowledged_at = routing.acknowledged_at or timezone.now()
-    routing.save()
+    routing.save(update_fields=["status", "decline_reason", "acknowledged_at", "updated_at"])
     transition(
         actor=actor,
         demand=routing.demand,
@@ -595,7 +596,7 @@ def submit_response(*, actor: User | None, routing: Routing, data: ResponseData)
         routing.status = RoutingStatus.ANSWERED
         routing.answered_at = now
         routing.acknowledged_at = routing.acknowledged_at or now
-        routing.save()
+        routing.save(update_fields=["status", "answered_at", "acknowledged_at", "updated_at"])
         transition(
             actor=actor,
             demand=demand,
@@ -616,7 +617,7 @@ def accept_response(*, actor: User | None, response: Response) -> Response:
     step = "accept_response" if demand.status == S.ANSWERED else "accept_more"
     with transaction.atomic():
         response.accepted = True
-        response.save()
+        response.save(update_fields=["accepted", "updated_at"])
         transition(
             actor=actor,
             demand=demand,
@@ -632,7 +633,7 @@ def rate_response(*, actor: User | None, response: Response, rating: int, reason
         raise ValidationError({"rating": "评分为1至5分"})
     response.rating = rating
     response.rating_reason = reason[:500]
-    response.save()
+    response.save(update_fields=["rating", "rating_reason", "updated_at"])
     return response
 
 
@@ -648,6 +649,8 @@ def record_meeting(
 ) -> DockingMeeting:
     if not notes.strip():
         raise ValidationError({"notes": "请填写对接纪要"})
+    if met_on > timezone.localdate():
+        raise ValidationError({"met_on": "对接日期不能晚于今天（计划中的对接请在纪要中说明）"})
     with transaction.atomic():
         meeting = DockingMeeting.objects.create(
             demand=demand,
@@ -712,6 +715,8 @@ def record_landing(
 ) -> LandedProject:
     if not name.strip():
         raise ValidationError({"name": "请填写项目名称"})
+    if landed_on > timezone.localdate():
+        raise ValidationError({"landed_on": "落地日期不能晚于今天"})
     with transaction.atomic():
         project = LandedProject.objects.create(
             demand=demand,
@@ -755,22 +760,23 @@ def rate_service(*, actor: User | None, demand: Demand, rating: int, reason: str
         raise ValidationError({"rating": "评分为1至5分"})
     if rating <= 2 and not reason.strip():
         raise ValidationError({"reason": "评分较低时请说明原因，便于改进"})
-    if demand.status not in STEPS["rate"].sources:
-        raise TransitionError("需求尚未有结果，暂不能评价")
-    Demand.objects.filter(pk=demand.pk).update(service_rating=rating, service_rating_reason=reason[:500])
-    DemandEvent.objects.create(
-        demand=demand,
+    return transition(
         actor=actor,
-        action="评价服务",
-        from_status=demand.status,
-        to_status=demand.status,
+        demand=demand,
+        step="rate",
         comment=f"{rating}星。{reason}".strip("。"),
+        changes={"service_rating": rating, "service_rating_reason": reason[:500]},
     )
-    demand.service_rating, demand.service_rating_reason = rating, reason
-    return demand
+
+
+INTEREST_ROLES = frozenset({"enclave_operator", "expert", "investor"})
 
 
 def declare_interest(*, actor: User, demand: Demand, note: str = "") -> Interest:
+    """Experts, institutions, enclaves and investors signal they could help with a published demand."""
+    role = getattr(getattr(actor, "profile", None), "role", "")
+    if role not in INTEREST_ROLES:
+        raise TransitionError("只有高校院所/专家、飞地运营方和投资机构可以登记合作意向")
     if not demand.is_published:
         raise TransitionError("该需求未公开，不能登记意向")
     interest, created = Interest.objects.get_or_create(

@@ -7,7 +7,8 @@ shared with real use: existing rows with the same name are reused, and a reset n
 
 Loading twice does nothing the second time (`LoadResult.loaded` is False). `reset=True` first deletes
 every is_demo row, the rows hanging off them (figures, qualifications, funds, links), their history, and
-the demo users (recognised by their e-mail domain), then loads afresh.
+the demo users (recognised by their e-mail domain), then loads afresh. The last stage writes the demo
+technology demands through the demand services (demands.py); reset removes them and their rows first.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from kechuang.accounts.models import Profile
 from kechuang.achievements.models import Achievement
+from kechuang.demo.demands import delete_demo_demands, load_demo_demands
 from kechuang.demo.generator import (
     ACHIEVEMENT_SOURCE,
     CHANGE_REASON,
@@ -62,6 +64,7 @@ STAGES = (
     "创新飞地",
     "科技成果",
     "演示账号",
+    "技术需求与征集活动",
 )
 CHUNK = 2000
 
@@ -115,6 +118,8 @@ def load_demo(
         elif demo_present():  # loaded meanwhile by another process
             return refused
         counts, skipped = _write(data, step)
+        step(STAGES[8])
+        counts.update(load_demo_demands(seed=seed))
     return LoadResult(
         loaded=True,
         message="演示数据已载入",
@@ -130,7 +135,8 @@ def load_demo(
 def delete_demo() -> dict[str, int]:
     """Hard-delete every demo row, what hangs off it, its history and the demo users. Runs with history
     recording switched off (the rows and their history go together); call it inside a transaction."""
-    deleted: dict[str, int] = {}
+    # Demands first: their contracts, routings and visits protect the enterprises, experts and enclaves.
+    deleted = delete_demo_demands()
     orgs = Organization.all_objects.filter(is_demo=True).values("pk")
     enterprises = Enterprise.all_objects.filter(is_demo=True).values("pk")
     investors = Investor.all_objects.filter(is_demo=True).values("pk")
