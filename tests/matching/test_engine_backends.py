@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -12,11 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-_SRC = Path(__file__).resolve().parents[2] / "src"
-if str(_SRC) not in sys.path:  # until the project config puts src/ on the path
-    sys.path.insert(0, str(_SRC))
-
-from kechuang.matching.engine import (  # noqa: E402
+from kechuang.matching.engine import (
     BackendError,
     LexicalOnlyBackend,
     MatchIndex,
@@ -25,7 +20,7 @@ from kechuang.matching.engine import (  # noqa: E402
     SentenceTransformersBackend,
     make_backend,
 )
-from kechuang.matching.engine.cache import EmbeddingCache  # noqa: E402
+from kechuang.matching.engine.cache import EmbeddingCache
 
 
 def test_make_backend_specs(tmp_path: Path) -> None:

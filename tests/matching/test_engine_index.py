@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-_SRC = Path(__file__).resolve().parents[2] / "src"
-if str(_SRC) not in sys.path:  # until the project config puts src/ on the path
-    sys.path.insert(0, str(_SRC))
-
-from kechuang.matching.engine import (  # noqa: E402
+from kechuang.matching.engine import (
     ALL_AUDIENCES,
     BackendError,
     MatchIndex,

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-_SRC = Path(__file__).resolve().parents[2] / "src"
-if str(_SRC) not in sys.path:  # until the project config puts src/ on the path
-    sys.path.insert(0, str(_SRC))
-
-from kechuang.matching.engine.metrics import auc, mrr_at_k, ndcg_at_k, recall_at_k  # noqa: E402
-from kechuang.matching.engine.text import (  # noqa: E402
+from kechuang.matching.engine.metrics import auc, mrr_at_k, ndcg_at_k, recall_at_k
+from kechuang.matching.engine.text import (
     Tokenizer,
     learn_terms,
     normalize,
