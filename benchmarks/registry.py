@@ -14,28 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kechuang.demo.generator import SUBDISTRICTS, TOWNS
+
 ROWS = int(os.environ.get("KECHUANG_BENCH_ROWS", "50000"))
-TOWNSHIPS = [
-    "青阳街道",
-    "梅岭街道",
-    "西园街道",
-    "罗山街道",
-    "灵源街道",
-    "新塘街道",
-    "安海镇",
-    "磁灶镇",
-    "陈埭镇",
-    "池店镇",
-    "东石镇",
-    "金井镇",
-    "龙湖镇",
-    "内坑镇",
-    "深沪镇",
-    "西滨镇",
-    "英林镇",
-    "永和镇",
-    "紫帽镇",
-]
+TOWNSHIPS = [*SUBDISTRICTS, *TOWNS]  # Jinjiang's 19 镇街, as in the demo
 INDUSTRIES = ["1952", "1811", "1713", "1391", "3071", "2231", "3484", "3973", "2651", "2770"]
 QUALS = ["", "", "", "高新技术企业", "科技型中小企业", "专精特新中小企业", "高新技术企业、企业技术中心"]
 

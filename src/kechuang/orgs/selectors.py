@@ -11,7 +11,7 @@ from django.http import Http404
 
 from kechuang.core.access import Principal, require, scope
 from kechuang.core.validators import normalise_credit_code
-from kechuang.orgs.choices import OrgKind, QualificationKind
+from kechuang.orgs.choices import QualificationKind
 from kechuang.orgs.models import (
     Enclave,
     Enterprise,
@@ -21,7 +21,6 @@ from kechuang.orgs.models import (
     IndustryChainTag,
     Institution,
     Investor,
-    Organization,
     Qualification,
     Township,
 )
@@ -108,10 +107,6 @@ def enterprise_get(*, principal: Principal, pk: int, action: str = "enterprise.v
     if enterprise is None:
         raise Http404("企业不存在或无权查看")
     return enterprise
-
-
-def organization_by_credit_code(code: str) -> Organization | None:
-    return Organization.objects.filter(credit_code=normalise_credit_code(code)).first()
 
 
 def history_for(obj: Any, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -216,7 +211,3 @@ def enclave_get(*, pk: int) -> Enclave:
 
 def import_history(*, limit: int = 50) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.select_related("uploaded_by").order_by("-created_at")[:limit]
-
-
-def organization_kinds() -> list[tuple[str, str]]:
-    return list(OrgKind.choices)
