@@ -75,3 +75,11 @@ def test_bench_registry_prints_one_json_object(tmp_path: Path) -> None:
     result = json.loads(out.strip().splitlines()[-1])
     assert set(result) >= {"import_rows", "import_s", "list_ms", "list_queries", "dashboard_ms"}
     assert result["import_rows"] == 300 and result["list_queries"] <= 10
+
+
+def test_directory_exports_are_for_the_bureau(client_for: Any, world: Any) -> None:
+    for path in ("/orgs/investors/", "/orgs/experts/", "/orgs/institutions/", "/achievements/"):
+        assert client_for("bureau_staff").get(path, {"export": "xlsx"})["Content-Type"].startswith(
+            "application/vnd.openxmlformats"
+        ), path
+        assert client_for("investor").get(path, {"export": "xlsx"}).status_code == 403, path

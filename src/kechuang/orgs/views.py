@@ -382,8 +382,29 @@ def expert_url(pk: int) -> str:
 @requires("investor.view")
 def investor_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
+    rows = selectors.investor_list(q=q)
+    principal = request.principal  # type: ignore[attr-defined]
+    if request.GET.get("export") == "xlsx":
+        require(principal, "directory.export")
+        return export_rows(
+            "投资机构.xlsx",
+            ["机构", "类型", "关注领域", "投资阶段", "基金", "基金规模(万元)"],
+            (
+                [
+                    i.organization.name,
+                    i.get_kind_display(),
+                    i.focus_industries,
+                    i.focus_stages,
+                    "、".join(f.name for f in i.funds.all()),
+                    sum((f.size or 0) for f in i.funds.all()),
+                ]
+                for i in rows
+            ),
+        )
     return render(
-        request, "orgs/investor_list.html", {"page": paginate(request, selectors.investor_list(q=q)), "q": q}
+        request,
+        "orgs/investor_list.html",
+        {"page": paginate(request, rows), "q": q, "can_export": may(principal, "directory.export")},
     )
 
 
