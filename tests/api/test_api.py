@@ -108,3 +108,9 @@ def test_demand_api_never_leaks_private_text(client_for: Any, world: Any) -> Non
     assert routed["timeline"] and "良品率" in routed["text"]
     other_firm = client_for("enterprise").get(f"/api/demands/{world.public_demand.pk}").json()
     assert other_firm["timeline"] is None and other_firm["enterprise"] is None
+
+
+def test_api_docs_load_no_asset_from_the_internet(client: Any, db: Any) -> None:
+    html = client.get("/api/docs").content.decode()
+    assert "swagger-ui" in html
+    assert "cdn." not in html and "https://" not in html.replace("https://swagger.io", "")
