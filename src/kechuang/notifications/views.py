@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import requires
@@ -22,9 +23,10 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     assert user is not None
     services.mark_read(user=user, notification_id=pk)
     notification = selectors.notifications_for(user_id=user.pk).filter(pk=pk).first()
-    return redirect(
-        notification.url if notification and notification.url.startswith("/") else "notifications:list"
-    )
+    target = notification.url if notification else ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:list")
 
 
 @require_POST
