@@ -355,3 +355,27 @@ def test_loaded_index_does_not_retokenise(tmp_path: Path) -> None:
     loaded = MatchIndex.load(tmp_path / "idx", FakeBackend())
     assert all(t is not None for t in loaded.tokens)
     assert loaded.search("汽车悬架", method="lexical").hits[0].id == "d2"
+
+
+def test_feedback_weight_follows_top1_gap(tmp_path: Path) -> None:
+    idx = make_index(tmp_path)
+    idx.search("电池")  # builds BM25 and the dense sample
+    n = len(idx.ids)
+    pool = np.arange(n)
+    sample = idx._dense_stats()
+    fused = np.zeros(n)
+    fused[0] = 1.0  # gap 1 < gap_low: only the fixed neighbour weight applies
+    cfg = idx.fusion
+    close = idx._feedback(fused.copy(), pool, sample, n) - fused
+    fused[0] = 10.0  # gap ≥ gap_high: full neighbour weight plus lexical expansion
+    far = idx._feedback(fused.copy(), pool, sample, n) - fused
+    anchor = idx.vectors.view()[0]
+    nb = idx.vectors.scores_for(anchor, pool)
+    mu, sd = float((sample @ anchor).mean()), float((sample @ anchor).std())
+    np.testing.assert_allclose(close, cfg.w_neighbour * (nb - mu) / sd, rtol=1e-5)
+    assert not np.allclose(far, cfg.w_neighbour_max * (nb - mu) / sd)  # expansion added
+    assert len(idx._expansion_terms(0)) <= cfg.expand_terms
+    # a delta row (added after the BM25 build) is scored by the expansion too
+    idx.add("d7", "锂离子电池热失控与防爆研究。", title="锂离子电池防爆")
+    res = idx.search("锂离子电池 热管理 防爆 放电 热分析", audience={ALL_AUDIENCES})
+    assert res.hits[0].id in {"d1", "d7"}

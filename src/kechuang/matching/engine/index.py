@@ -49,12 +49,21 @@ _WORDY_RE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10
 class FusionConfig:
     """Hybrid scoring knobs (values chosen on the CSL dev set, see docs/matching.md).
 
-    score = w_lexical*z(BM25) + (1-w_lexical)*z(cos) + w_neighbour*z(cos to top-1)
-    where z() standardises against the whole corpus.
+    score = w_lexical*z(BM25) + (1-w_lexical)*z(cos) + a*z(cos to top-1)
+            + r*w_expand*z(BM25 of the top-1's key terms)
+    where z() standardises against the whole corpus, r = clip((gap - gap_low) /
+    (gap_high - gap_low), 0, 1) for the fused gap between the first two documents,
+    and a = w_neighbour + r*(w_neighbour_max - w_neighbour): the more clearly the top
+    hit stands out, the more we trust it as feedback.
     """
 
     w_lexical: float = 0.2
     w_neighbour: float = 0.5
+    w_neighbour_max: float = 3.0
+    w_expand: float = 0.5
+    expand_terms: int = 20
+    gap_low: float = 2.0
+    gap_high: float = 5.0
     pool: int = 200
     # confidence: sigmoid(slope * (standout + w_cov * coverage - centre))
     conf_w_cov: float = 1.0
@@ -543,10 +552,7 @@ class MatchIndex:
         n = len(self.ids)
         q_tokens = self.tokenizer.tokens(query)
         q_ids = self.vocab.encode(q_tokens, grow=False)
-        lex = self.lexical.scores(q_ids, n)
-        if self._lex_delta:
-            delta = np.fromiter(self._lex_delta, dtype=np.int64)
-            lex[delta] = self.lexical.score_docs(q_ids, [self.tokens[int(r)] for r in delta])
+        lex = self._bm25(q_ids, n)
         lex_mu, lex_sd = _z_stats(lex[self.alive[:n]])
         pool_k = max(self.fusion.pool, k)
         lex_masked = np.where(mask, lex, -np.inf)
@@ -579,14 +585,8 @@ class MatchIndex:
                 w = self.fusion.w_lexical
                 zl = (lex[pool] - lex_mu) / lex_sd
                 fused = w * zl + (1 - w) * zd
-                if self.fusion.w_neighbour > 0 and len(pool) > 1:
-                    # cluster hypothesis: documents close to the best match are
-                    # likely relevant too (pseudo-relevance feedback on the top-1)
-                    top1 = pool[int(np.argmax(fused))]
-                    anchor = self.vectors.view()[top1]
-                    nb = self.vectors.scores_for(anchor, pool)
-                    n_mu, n_sd = _z_stats(sample @ anchor)
-                    fused = fused + self.fusion.w_neighbour * (nb - n_mu) / n_sd
+                if len(pool) > 1:
+                    fused = self._feedback(fused, pool, sample, n)
         order = np.lexsort((pool, -fused))[:k]
         hits: list[Hit] = []
         for rank, i in enumerate(order):
@@ -623,6 +623,61 @@ class MatchIndex:
             took_ms=(time.perf_counter() - t0) * 1000,
             signals=signals,
         )
+
+    def _bm25(self, q_ids: np.ndarray, n: int) -> np.ndarray:
+        """BM25 of every row, rows changed since the build scored on the fly."""
+        lex = self.lexical.scores(q_ids, n)
+        if self._lex_delta:
+            delta = np.fromiter(self._lex_delta, dtype=np.int64)
+            lex[delta] = self.lexical.score_docs(q_ids, [self.tokens[int(r)] for r in delta])
+        return lex
+
+    def _expansion_terms(self, row: int) -> np.ndarray:
+        """The document's ``expand_terms`` most characteristic terms ((1+log tf)·idf)."""
+        toks = self.tokens[row]
+        if toks is None or not len(toks):
+            return np.zeros(0, np.int32)
+        uniq, tf = np.unique(toks, return_counts=True)
+        idf = np.array([self.lexical.idf_of(int(t)) or 0.0 for t in uniq])
+        weight = (1.0 + np.log(tf)) * idf
+        keep = np.argsort(-weight, kind="stable")[: self.fusion.expand_terms]
+        return uniq[keep].astype(np.int32)
+
+    def _feedback(self, fused: np.ndarray, pool: np.ndarray, sample: np.ndarray, n: int) -> np.ndarray:
+        """One-document pseudo-relevance feedback, weighted by how sure the top-1 is.
+
+        Cluster hypothesis: documents close to the best match are likely relevant
+        too.  Its weight ramps up with the fused gap between the first two hits
+        (z units): a keyword query that pins one document down (gap ≥ 5) leans on its
+        neighbours and on BM25 with its key terms (RM3-like, lexical side); a vague
+        demand whose top hits are close together (gap ≤ 2, nearly all long demands)
+        keeps the mild fixed weight.  Measured in docs/matching.md.
+        """
+        f = self.fusion
+        if len(fused) > 2:
+            i1, i2 = np.argpartition(-fused, 1)[:2]
+        else:
+            i1, i2 = int(np.argmax(fused)), int(np.argmin(fused))
+        if fused[i2] > fused[i1]:
+            i1, i2 = i2, i1
+        gap = float(fused[i1] - fused[i2])
+        span = f.gap_high - f.gap_low
+        r = min(1.0, max(0.0, (gap - f.gap_low) / span)) if span > 0 else float(gap >= f.gap_low)
+        top1 = int(pool[int(i1)])
+        w_nb = f.w_neighbour + r * (f.w_neighbour_max - f.w_neighbour)
+        out = fused
+        if w_nb > 0 and self.has_vec[top1]:
+            anchor = self.vectors.view()[top1]
+            nb = self.vectors.scores_for(anchor, pool)
+            n_mu, n_sd = _z_stats(sample @ anchor)
+            out = out + w_nb * (nb - n_mu) / n_sd
+        if r > 0 and f.w_expand > 0:
+            terms = self._expansion_terms(top1)
+            if len(terms):
+                ex = self._bm25(terms, n)
+                e_mu, e_sd = _z_stats(ex[self.alive[:n]])
+                out = out + r * f.w_expand * (ex[pool] - e_mu) / e_sd
+        return out
 
     def _empty(self, query: str, method: str, message: str, t0: float) -> SearchResult:
         return SearchResult(
