@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kechuang.demo.embeddings import seed_cache
 from kechuang.demo.generator import DEFAULT_ENTERPRISES, DEFAULT_SEED, demo_accounts
 from kechuang.demo.loader import STAGES, LoadResult, demo_present, load_demo, registry_empty
 
@@ -71,6 +73,8 @@ class Command(BaseCommand):
             progress.update(task, completed=len(STAGES))
         if not result.loaded:
             raise CommandError(result.message)
+        if seed_cache(Path(settings.DATA_DIR)):
+            console.print("已放入演示成果的语义向量，建立匹配索引时无需重新计算。")
         self._report(console, result)
 
     def _report(self, console: Console, result: LoadResult) -> None:
