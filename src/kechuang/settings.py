@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kechuang.matching",
     "kechuang.notifications",
     "kechuang.demands",
+    "kechuang.events",
     "kechuang.dashboard",
     "kechuang.demo",
 ]

@@ -1,0 +1,42 @@
+"""Event figures like the seed's: participants by type, meetings held, intention orders and amounts, and
+the conversion intention → contract → landed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from kechuang.events.models import Event, IntentionOrder, Meeting, ParticipantRole, Registration
+
+
+def event_report(*, event: Event) -> dict[str, Any]:
+    registrations = event.registrations.filter(status=Registration.Status.APPROVED)
+    by_role = dict(registrations.values("role").annotate(n=Count("pk")).values_list("role", "n"))
+    meetings = Meeting.objects.filter(request__event=event).aggregate(
+        scheduled=Count("pk"),
+        held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
+        no_show=Count("pk", filter=Q(status=Meeting.Status.NO_SHOW)),
+    )
+    orders = event.orders.aggregate(
+        count=Count("pk"),
+        intended=Sum("intended_amount"),
+        contracts=Count(
+            "pk", filter=Q(stage__in=[IntentionOrder.Stage.CONTRACT, IntentionOrder.Stage.LANDED])
+        ),
+        contract_amount=Sum("contract_amount"),
+        landed=Count("pk", filter=Q(stage=IntentionOrder.Stage.LANDED)),
+    )
+    count = orders["count"] or 0
+    return {
+        "participants": {role.label: by_role.get(role.value, 0) for role in ParticipantRole},
+        "checked_in": registrations.filter(checked_in_at__isnull=False).count(),
+        "meetings": meetings,
+        "orders": count,
+        "intended_amount": float(orders["intended"] or 0),
+        "contracts": orders["contracts"],
+        "contract_amount": float(orders["contract_amount"] or 0),
+        "landed": orders["landed"],
+        "to_contract": orders["contracts"] / count if count else None,
+        "to_landed": orders["landed"] / count if count else None,
+    }
