@@ -79,7 +79,9 @@ def test_bench_registry_prints_one_json_object(tmp_path: Path) -> None:
 
 def test_directory_exports_are_for_the_bureau(client_for: Any, world: Any) -> None:
     for path in ("/orgs/investors/", "/orgs/experts/", "/orgs/institutions/", "/achievements/"):
-        assert client_for("bureau_staff").get(path, {"export": "xlsx"})["Content-Type"].startswith(
-            "application/vnd.openxmlformats"
+        assert (
+            client_for("bureau_staff")
+            .get(path, {"export": "xlsx"})["Content-Type"]
+            .startswith("application/vnd.openxmlformats")
         ), path
         assert client_for("investor").get(path, {"export": "xlsx"}).status_code == 403, path
