@@ -261,6 +261,27 @@ CASES += [
         method="post",
         data={"verdict": "confirmed"},
     ),
+    Case("events:list", u("events:list"), EVERYONE_200),
+    Case("events:detail", lambda w: reverse("events:detail", args=[w.event.pk]), EVERYONE_200),
+    Case(
+        "events:act register",
+        lambda w: reverse("events:act", args=[w.event.pk, "register"]),
+        expect({"investor", "enterprise"}, ok=302, scoped_out={"expert", "enclave_operator"}),
+        method="post",
+        data={"contact_name": "张三"},
+    ),
+    Case(
+        "events:act schedule",
+        lambda w: reverse("events:act", args=[w.event.pk, "schedule"]),
+        expect(BUREAU, ok=302),
+        method="post",
+    ),
+    Case(
+        "events:agenda",
+        lambda w: reverse("events:agenda", args=[w.event.pk]),
+        {r: 404 for r in ROLES} | {"enterprise": 200},
+    ),
+    Case("events:tables", lambda w: reverse("events:tables", args=[w.event.pk]), expect(BUREAU)),
     Case("notifications:list", u("notifications:list"), expect(SIGNED_IN)),
     Case(
         "notifications:read",
@@ -284,6 +305,27 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
     world.batch = batch
     from kechuang.matching.models import Suggestion, SuggestionRun
 
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kechuang.events import services as events
+
+    start = timezone.now() + dt.timedelta(days=30)
+    world.event = events.create_event(
+        title="测试对接会",
+        kind="fair",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=6),
+        venue="测试会场",
+    )
+    events.register(
+        event=world.event,
+        organization=world.own_enterprise.organization,
+        role="enterprise",
+        user=None,
+        contact_name="联系人",
+    )
     run = SuggestionRun.objects.create(source_kind="demand", source_id=world.own_demand.pk)
     world.suggestion = Suggestion.objects.create(
         run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0

@@ -18,6 +18,7 @@ urlpatterns = [
     path("demands/", include("kechuang.demands.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
     path("matching/", include("kechuang.matching.urls")),
+    path("events/", include("kechuang.events.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

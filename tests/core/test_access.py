@@ -34,6 +34,7 @@ def test_public_only_sees_public_actions() -> None:
         "demand.view",
         "demand.view_full",
         "matching.search",
+        "event.view",
     }  # demands: row rules limit the public to published ones
 
 

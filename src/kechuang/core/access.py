@@ -95,6 +95,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "campaign.view": BUREAU | {Role.TOWNSHIP_OFFICER},
     "campaign.manage": BUREAU,
     "visit.record": BUREAU | {Role.TOWNSHIP_OFFICER},
+    # events (fairs, salons, roadshows)
+    "event.view": EVERYONE,
+    "event.manage": BUREAU,
+    "event.participate": frozenset({Role.ENTERPRISE, Role.EXPERT, Role.INVESTOR, Role.ENCLAVE_OPERATOR}),
     # matching (search results are limited to what the viewer may see by audience tags)
     "matching.search": EVERYONE,
     "matching.judge": BUREAU,
@@ -195,6 +199,7 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("demands:public", "需求大厅", "☰", "demand.view"),
         ("demands:funnel", "需求漏斗", "▼", "demand.funnel"),
         ("demands:campaign_list", "需求征集", "⚑", "campaign.view"),
+        ("events:list", "对接活动", "☷", "event.view"),
         ("matching:search", "智能检索", "⌕", "matching.search"),
         ("matching:status", "匹配引擎", "⚙", "matching.manage"),
         ("notifications:list", "站内通知", "✉", "account.view"),

@@ -40,3 +40,24 @@ def event_report(*, event: Event) -> dict[str, Any]:
         "to_contract": orders["contracts"] / count if count else None,
         "to_landed": orders["landed"] / count if count else None,
     }
+
+
+def agenda(*, registration: Registration) -> list[dict[str, Any]]:
+    """One participant's meetings in time order, with the other party's name."""
+    meetings = (
+        Meeting.objects.filter(Q(request__requester=registration) | Q(request__invitee=registration))
+        .select_related("slot", "request__requester__organization", "request__invitee__organization")
+        .order_by("slot__starts_at", "table")
+    )
+    rows = []
+    for m in meetings:
+        other = m.request.invitee if m.request.requester_id == registration.pk else m.request.requester
+        rows.append(
+            {
+                "slot": str(m.slot),
+                "table": m.table,
+                "other": other.organization.name,
+                "status": m.get_status_display(),
+            }
+        )
+    return rows

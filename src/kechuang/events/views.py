@@ -1,0 +1,196 @@
+"""Event pages: list, detail (figures, registrations, requests, schedule), agendas and table plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from kechuang.core.access import Principal, may, require, requires
+from kechuang.core.http import actor_of, export_rows
+from kechuang.events import selectors, services
+from kechuang.events.models import Event, Meeting, MeetingRequest, ParticipantRole, Registration
+from kechuang.orgs.models import Organization
+
+ROLE_OF = {
+    "enterprise": ParticipantRole.ENTERPRISE,
+    "investor": ParticipantRole.INVESTOR,
+    "expert": ParticipantRole.EXHIBITOR,
+    "enclave_operator": ParticipantRole.EXHIBITOR,
+}
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return request.principal  # type: ignore[attr-defined,no-any-return]
+
+
+def _own_registration(principal: Principal, event: Event) -> Registration | None:
+    if not principal.organization_id:
+        return None
+    return event.registrations.filter(organization_id=principal.organization_id).first()
+
+
+@requires("event.view")
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "events/list.html",
+        {"events": Event.objects.all()[:100], "can_manage": may(_principal(request), "event.manage")},
+    )
+
+
+@requires("event.view")
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    principal = _principal(request)
+    event = get_object_or_404(Event, pk=pk)
+    own = _own_registration(principal, event)
+    manage = may(principal, "event.manage")
+    context: dict[str, Any] = {
+        "event": event,
+        "slots": event.slots.all(),
+        "report": selectors.event_report(event=event),
+        "own": own,
+        "can_manage": manage,
+        "can_register": may(principal, "event.participate")
+        and own is None
+        and bool(principal.organization_id)
+        and event.registration_open,
+    }
+    if manage:
+        context["registrations"] = event.registrations.select_related("organization")
+        context["last_run"] = event.schedule_runs.first()
+    if own is not None and own.status == Registration.Status.APPROVED:
+        context["others"] = (
+            event.registrations.filter(status=Registration.Status.APPROVED)
+            .exclude(pk=own.pk)
+            .select_related("organization")
+        )
+        context["incoming"] = own.requests_received.filter(
+            status=MeetingRequest.Status.REQUESTED
+        ).select_related("requester__organization")
+        context["agenda"] = selectors.agenda(registration=own)
+    return render(request, "events/detail.html", context)
+
+
+def _act_register(request: HttpRequest, event: Event) -> str:
+    principal = _principal(request)
+    require(principal, "event.participate")
+    organization = get_object_or_404(Organization, pk=principal.organization_id or 0)
+    services.register(
+        event=event,
+        organization=organization,
+        role=ROLE_OF[principal.role],
+        user=actor_of(request),
+        contact_name=request.POST.get("contact_name", "")[:40] or principal.display_name,
+        offer=request.POST.get("offer", "")[:5000],
+    )
+    return "已报名，等待科技局审核"
+
+
+def _act_review(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    registration = get_object_or_404(Registration, pk=request.POST.get("registration") or 0, event=event)
+    services.review_registration(registration=registration, approve=request.POST.get("approve") == "1")
+    return "已审核"
+
+
+def _act_request(request: HttpRequest, event: Event) -> str:
+    own = _own_registration(_principal(request), event)
+    require(_principal(request), "event.participate")
+    if own is None:
+        raise ValidationError("请先报名本活动")
+    invitee = get_object_or_404(Registration, pk=request.POST.get("invitee") or 0, event=event)
+    services.request_meeting(requester=own, invitee=invitee, message=request.POST.get("message", ""))
+    return "已发出洽谈请求"
+
+
+def _act_respond(request: HttpRequest, event: Event) -> str:
+    own = _own_registration(_principal(request), event)
+    require(_principal(request), "event.participate")
+    meeting_request = get_object_or_404(MeetingRequest, pk=request.POST.get("request") or 0, invitee=own)
+    services.respond_to_request(meeting_request=meeting_request, accept=request.POST.get("accept") == "1")
+    return "已回复"
+
+
+def _act_schedule(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    run = (services.replan_event if request.POST.get("replan") else services.schedule_event)(event=event)
+    return f"排期完成：安排 {run.placed}/{run.requested} 场，未能安排 {len(run.unplaced)} 场"
+
+
+def _act_check_in(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    registration = get_object_or_404(Registration, pk=request.POST.get("registration") or 0, event=event)
+    services.check_in(registration=registration)
+    return f"{registration.organization.name} 已签到"
+
+
+ACTIONS = {
+    "register": _act_register,
+    "review": _act_review,
+    "request": _act_request,
+    "respond": _act_respond,
+    "schedule": _act_schedule,
+    "check_in": _act_check_in,
+}
+
+
+@require_POST
+def event_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404("未知的操作")
+    require(_principal(request), "event.view")
+    event = get_object_or_404(Event, pk=pk)
+    try:
+        messages.success(request, action(request, event))
+    except ValidationError as exc:
+        messages.error(request, "；".join(str(m) for m in exc.messages))
+    return redirect("events:detail", pk=pk)
+
+
+def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """A participant's own agenda (staff may open anyone's with ?registration=ID); printable and .xlsx."""
+    principal = _principal(request)
+    require(principal, "event.view")
+    event = get_object_or_404(Event, pk=pk)
+    registration = _own_registration(principal, event)
+    if may(principal, "event.manage") and request.GET.get("registration", "").isdigit():
+        registration = event.registrations.filter(pk=int(request.GET["registration"])).first()
+    if registration is None:
+        raise Http404("您未报名该活动")
+    rows = selectors.agenda(registration=registration)
+    if request.GET.get("format") == "xlsx":
+        return export_rows(
+            f"个人日程-{registration.organization.name}.xlsx",
+            ["时段", "桌号", "洽谈对象", "状态"],
+            ([r["slot"], r["table"], r["other"], r["status"]] for r in rows),
+        )
+    return render(request, "events/agenda.html", {"event": event, "registration": registration, "rows": rows})
+
+
+@requires("event.manage")
+def table_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    meetings = (
+        Meeting.objects.filter(request__event=event)
+        .select_related("slot", "request__requester__organization", "request__invitee__organization")
+        .order_by("slot", "table")
+    )
+    rows = [
+        [
+            str(m.slot),
+            m.table,
+            m.request.requester.organization.name,
+            m.request.invitee.organization.name,
+            m.get_status_display(),
+        ]
+        for m in meetings
+    ]
+    if request.GET.get("format") == "xlsx":
+        return export_rows(f"洽谈桌位表-{event.title}.xlsx", ["时段", "桌号", "甲方", "乙方", "状态"], rows)
+    return render(request, "events/tables.html", {"event": event, "rows": rows})
