@@ -303,13 +303,12 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
     batch.stored_file.save("a.csv", ContentFile("统一社会信用代码,企业名称\n".encode()), save=False)
     batch.save()
     world.batch = batch
-    from kechuang.matching.models import Suggestion, SuggestionRun
-
     import datetime as dt
 
     from django.utils import timezone
 
     from kechuang.events import services as events
+    from kechuang.matching.models import Suggestion, SuggestionRun
 
     start = timezone.now() + dt.timedelta(days=30)
     world.event = events.create_event(
