@@ -35,28 +35,31 @@ def _rank(kind: str, query: str, profiles: list[tuple[int, str, str]], limit: in
     return sorted(ranked, key=lambda s: -s.score)[:limit]
 
 
-def suggest_targets(demand: Demand, *, limit: int = 5) -> dict[str, list[Suggestion]]:
+def suggest_targets(
+    demand: Demand, *, limit: int = 5, investors_only: bool = False
+) -> dict[str, list[Suggestion]]:
+    """Keyword suggestions per target kind; `investors_only` when the engine already ranked the rest."""
     query = f"{demand.title} {demand.description} {demand.indicators}"
-    enclaves = [
-        (e.pk, e.name, f"{e.focus_industries} {e.description} {e.city}") for e in Enclave.objects.all()
-    ]
-    institutions = [
-        (i.pk, i.organization.name, f"{i.disciplines} {i.organization.description}")
-        for i in Institution.objects.select_related("organization")
-    ]
-    experts = [
-        (
-            x.pk,
-            f"{x.name}（{x.institution.organization.name if x.institution else '独立专家'}）",
-            f"{x.fields} {x.bio} {x.publications}",
-        )
-        for x in Expert.objects.select_related("institution__organization")
-    ]
-    result = {
-        TargetKind.ENCLAVE: _rank(TargetKind.ENCLAVE, query, enclaves, limit),
-        TargetKind.INSTITUTION: _rank(TargetKind.INSTITUTION, query, institutions, limit),
-        TargetKind.EXPERT: _rank(TargetKind.EXPERT, query, experts, limit),
-    }
+    result: dict[str, list[Suggestion]] = {}
+    if not investors_only:
+        enclaves = [
+            (e.pk, e.name, f"{e.focus_industries} {e.description} {e.city}") for e in Enclave.objects.all()
+        ]
+        institutions = [
+            (i.pk, i.organization.name, f"{i.disciplines} {i.organization.description}")
+            for i in Institution.objects.select_related("organization")
+        ]
+        experts = [
+            (
+                x.pk,
+                f"{x.name}（{x.institution.organization.name if x.institution else '独立专家'}）",
+                f"{x.fields} {x.bio} {x.publications}",
+            )
+            for x in Expert.objects.select_related("institution__organization")
+        ]
+        result[TargetKind.ENCLAVE] = _rank(TargetKind.ENCLAVE, query, enclaves, limit)
+        result[TargetKind.INSTITUTION] = _rank(TargetKind.INSTITUTION, query, institutions, limit)
+        result[TargetKind.EXPERT] = _rank(TargetKind.EXPERT, query, experts, limit)
     if demand.demand_type == DemandType.FINANCING:
         investors = [
             (v.pk, v.organization.name, f"{v.focus_industries} {v.focus_stages}")

@@ -487,18 +487,17 @@ def _targets(values: list[str]) -> list[tuple[str, int]]:
 def routing_suggestions(demand: Demand) -> dict[str, list[KeywordSuggestion]]:
     """The matching engine's ranked parties when it has run for this demand, else keyword suggestions."""
     panel = suggestion_panel(source_kind="demand", source_id=demand.pk)
-    keyword = suggest_targets(demand)
     if panel.run is None:
-        return keyword
-    ranked: dict[str, list[KeywordSuggestion]] = {}
+        return suggest_targets(demand)
+    ranked: dict[str, list[KeywordSuggestion]] = suggest_targets(
+        demand, investors_only=True
+    )  # the engine ranks no investors
     for kind, _, items in panel.groups:
         if kind in TargetKind.values:
             ranked[kind] = [
                 KeywordSuggestion(kind, s.target_id, s.title, s.score, list(s.reasons.get("terms", []))[:6])
                 for s in items
             ]
-    if TargetKind.INVESTOR in keyword:
-        ranked[TargetKind.INVESTOR] = keyword[TargetKind.INVESTOR]
     return ranked
 
 
