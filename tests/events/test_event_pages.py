@@ -55,3 +55,59 @@ def test_schedule_without_slots_is_explained(client_for: Any, world: Any) -> Non
     )
     response = client_for("bureau_staff").post(f"/events/{event.pk}/act/schedule/", follow=True)
     assert "请先设置洽谈时段" in response.content.decode()
+
+
+def test_outcomes_and_orders_followed_to_a_contract(client_for: Any, world: Any) -> None:
+    start = timezone.now() + dt.timedelta(days=10)
+    event = services.create_event(
+        title="路演", kind="roadshow", starts_at=start, ends_at=start + dt.timedelta(hours=3)
+    )
+    services.add_slots(event=event, first_start=start, minutes=30, count=2, tables=2)
+    regs = [
+        services.register(event=event, organization=org, role=role, user=None, contact_name="x")
+        for org, role in (
+            (world.own_enterprise.organization, "enterprise"),
+            (world.investor.organization, "investor"),
+        )
+    ]
+    for registration in regs:
+        services.review_registration(registration=registration, approve=True)
+    services.respond_to_request(
+        meeting_request=services.request_meeting(requester=regs[0], invitee=regs[1]), accept=True
+    )
+    services.schedule_event(event=event, time_limit_s=5)
+    staff = client_for("bureau_staff")
+    meeting = Meeting.objects.get(request__event=event)
+    staff.post(
+        f"/events/{event.pk}/act/outcome/",
+        {"meeting": meeting.pk, "held": "1", "interest": "high", "notes": "投资意向明确"},
+    )
+    staff.post(
+        f"/events/{event.pk}/act/order/",
+        {
+            "supplier": regs[1].organization_id,
+            "buyer": regs[0].organization_id,
+            "cooperation": "股权投资",
+            "intended_amount": "500",
+            "meeting": meeting.pk,
+        },
+    )
+    order = event.orders.get()
+    bad = staff.post(
+        f"/events/{event.pk}/act/advance/", {"order": order.pk, "stage": "contract"}, follow=True
+    )
+    assert "登记合同须填写" in bad.content.decode()
+    staff.post(
+        f"/events/{event.pk}/act/advance/",
+        {
+            "order": order.pk,
+            "stage": "contract",
+            "contract_type": "service",
+            "contract_amount": "300",
+            "signed_on": "2026-06-01",
+            "contract_no": "2026350582000009",
+        },
+    )
+    html = staff.get(f"/events/{event.pk}/").content.decode()
+    assert "已签合同" in html and "意向强烈" in html
+    assert client_for("enterprise").post(f"/events/{event.pk}/act/order/", {}).status_code == 403

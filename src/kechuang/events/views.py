@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +15,14 @@ from django.views.decorators.http import require_POST
 from kechuang.core.access import Principal, may, require, requires
 from kechuang.core.http import actor_of, export_rows
 from kechuang.events import selectors, services
-from kechuang.events.models import Event, Meeting, MeetingRequest, ParticipantRole, Registration
+from kechuang.events.models import (
+    Event,
+    IntentionOrder,
+    Meeting,
+    MeetingRequest,
+    ParticipantRole,
+    Registration,
+)
 from kechuang.orgs.models import Organization
 
 ROLE_OF = {
@@ -63,6 +72,12 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if manage:
         context["registrations"] = event.registrations.select_related("organization")
         context["last_run"] = event.schedule_runs.first()
+        context["meetings"] = Meeting.objects.filter(request__event=event).select_related(
+            "slot", "request__requester__organization", "request__invitee__organization"
+        )
+        context["orders"] = event.orders.select_related("supplier", "buyer")
+        context["interest_levels"] = Meeting.Interest.choices[1:]
+        context["stages"] = IntentionOrder.Stage.choices
     if own is not None and own.status == Registration.Status.APPROVED:
         context["others"] = (
             event.registrations.filter(status=Registration.Status.APPROVED)
@@ -129,7 +144,82 @@ def _act_check_in(request: HttpRequest, event: Event) -> str:
     return f"{registration.organization.name} 已签到"
 
 
+def _act_outcome(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    meeting = get_object_or_404(Meeting, pk=request.POST.get("meeting") or 0, request__event=event)
+    interest = request.POST.get("interest", "")
+    if interest not in Meeting.Interest.values:
+        raise ValidationError("意向程度无效")
+    services.record_meeting_outcome(
+        meeting=meeting,
+        held=request.POST.get("held") == "1",
+        interest=interest,
+        notes=request.POST.get("notes", ""),
+    )
+    return "已记录洽谈结果"
+
+
+def _decimal(value: str, label: str) -> Decimal | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise ValidationError(f"{label}应为数字（万元）") from exc
+
+
+def _date(value: str, label: str) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(f"{label}格式应为 2026-05-20") from exc
+
+
+def _act_order(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    orgs = {r.organization_id: r.organization for r in event.registrations.select_related("organization")}
+    raw_supplier, raw_buyer = request.POST.get("supplier", ""), request.POST.get("buyer", "")
+    supplier = orgs.get(int(raw_supplier)) if raw_supplier.isdigit() else None
+    buyer = orgs.get(int(raw_buyer)) if raw_buyer.isdigit() else None
+    if supplier is None or buyer is None:
+        raise ValidationError("成果方和需求方须为本活动的报名单位")
+    meeting = Meeting.objects.filter(pk=request.POST.get("meeting") or 0, request__event=event).first()
+    services.create_order(
+        event=event,
+        supplier=supplier,
+        buyer=buyer,
+        cooperation=request.POST.get("cooperation", "")[:16] or "技术转让",
+        intended_amount=_decimal(request.POST.get("intended_amount", ""), "意向金额"),
+        meeting=meeting,
+    )
+    return "已登记意向订单"
+
+
+def _act_advance(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    order = get_object_or_404(IntentionOrder, pk=request.POST.get("order") or 0, event=event)
+    services.advance_order(
+        order=order,
+        stage=request.POST.get("stage", ""),
+        contract_type=request.POST.get("contract_type", ""),
+        contract_amount=_decimal(request.POST.get("contract_amount", ""), "合同金额"),
+        contract_no=request.POST.get("contract_no", "")[:40],
+        signed_on=_date(request.POST.get("signed_on", ""), "签订日期"),
+        landed_on=_date(request.POST.get("landed_on", ""), "落地日期"),
+        note=request.POST.get("note", "")[:500],
+        actor=actor_of(request),
+    )
+    return "已更新订单进展"
+
+
 ACTIONS = {
+    "outcome": _act_outcome,
+    "order": _act_order,
+    "advance": _act_advance,
     "register": _act_register,
     "review": _act_review,
     "request": _act_request,
