@@ -111,3 +111,19 @@ def test_outcomes_and_orders_followed_to_a_contract(client_for: Any, world: Any)
     html = staff.get(f"/events/{event.pk}/").content.decode()
     assert "已签合同" in html and "意向强烈" in html
     assert client_for("enterprise").post(f"/events/{event.pk}/act/order/", {}).status_code == 403
+
+
+def test_report_export_and_dashboard_section(client_for: Any, world: Any) -> None:
+    start = timezone.now() + dt.timedelta(days=10)
+    event = services.create_event(
+        title="面对面", kind="face_to_face", starts_at=start, ends_at=start + dt.timedelta(hours=2)
+    )
+    response = client_for("bureau_staff").get(f"/events/{event.pk}/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet.cell(row=1, column=1).value == "指标"
+    assert (
+        client_for("investor")
+        .get(f"/events/{event.pk}/", {"export": "xlsx"})["Content-Type"]
+        .startswith("text/html")
+    )  # others just see the page
+    assert "对接活动成效" in client_for("bureau_staff").get("/dashboard/").content.decode()

@@ -172,3 +172,25 @@ def test_orders_followed_to_contracts_feed_the_report(fair: dict[str, Any]) -> N
     assert report["meetings"]["held"] == 1 and report["checked_in"] == 1
     assert report["participants"]["企业"] == 3
     assert MeetingRequest.objects.get(pk=request.pk).status == MeetingRequest.Status.ACCEPTED
+
+
+def test_engine_suggests_meetings_without_overriding_requests(fair: dict[str, Any]) -> None:
+    from kechuang.achievements.models import Achievement
+
+    regs = fair["regs"]  # even indexes are exhibitors, odd ones enterprises
+    sole = Achievement.objects.create(title="高耐磨鞋底橡胶配方", abstract="纳米白炭黑改性提高鞋底耐磨性")
+    kiln = Achievement.objects.create(title="陶瓷窑炉余热回收", abstract="窑炉烟气余热用于干燥，节能明显")
+    regs[0].achievements.add(sole)
+    regs[2].achievements.add(kiln)
+    regs[1].offer = "寻找提高运动鞋底耐磨性能的橡胶配方"
+    regs[1].save()
+    regs[3].offer = "陶瓷厂窑炉节能改造，希望回收余热"
+    regs[3].save()
+    services.request_meeting(requester=regs[1], invitee=regs[2])  # a person's own request stays as it is
+    created = services.suggest_meetings(event=fair["event"], per_participant=1)
+    suggested = {(m.requester_id, m.invitee_id) for m in MeetingRequest.objects.filter(status="suggested")}
+    assert created == len(suggested) >= 2
+    assert (regs[1].pk, regs[0].pk) in suggested and (regs[3].pk, regs[2].pk) in suggested
+    assert MeetingRequest.objects.get(requester=regs[1], invitee=regs[2]).status == "requested"
+    run = services.schedule_event(event=fair["event"], time_limit_s=5)
+    assert run.placed >= 2  # suggested meetings are scheduled by value after accepted ones

@@ -7,6 +7,7 @@ from kechuang.core.access import requires
 from kechuang.core.http import export_rows, int_param
 from kechuang.dashboard.selectors import chart_specs, county_dashboard
 from kechuang.demands.selectors import DemandFilters, funnel
+from kechuang.events.selectors import county_summary
 from kechuang.orgs.selectors import township_list
 
 
@@ -51,6 +52,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "townships": township_list() if not principal.township_id else [],
             "township_id": township_id,
             "latest": data.years[-1] if data.years else None,
+            "events": county_summary(),
             "demand_funnel": funnel(principal=principal, filters=DemandFilters(township=township_id)),
         },
     )

@@ -61,3 +61,26 @@ def agenda(*, registration: Registration) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def county_summary() -> dict[str, Any]:
+    """All events together, for the dashboard: what the county's fairs and roadshows produced."""
+    orders = IntentionOrder.objects.aggregate(
+        count=Count("pk"),
+        intended=Sum("intended_amount"),
+        contracts=Count(
+            "pk", filter=Q(stage__in=[IntentionOrder.Stage.CONTRACT, IntentionOrder.Stage.LANDED])
+        ),
+        contract_amount=Sum("contract_amount"),
+        landed=Count("pk", filter=Q(stage=IntentionOrder.Stage.LANDED)),
+    )
+    return {
+        "events": Event.objects.count(),
+        "participants": Registration.objects.filter(status=Registration.Status.APPROVED).count(),
+        "meetings_held": Meeting.objects.filter(status=Meeting.Status.HELD).count(),
+        "orders": orders["count"] or 0,
+        "intended_amount": float(orders["intended"] or 0),
+        "contracts": orders["contracts"],
+        "contract_amount": float(orders["contract_amount"] or 0),
+        "landed": orders["landed"],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -339,3 +340,57 @@ def advance_order(
         order._history_user = actor  # type: ignore[attr-defined]
     order.save()
     return order
+
+
+def _texts(registration: Registration) -> list[str]:
+    """What a participant brings, as texts the matching engine can compare."""
+    texts = [registration.offer] if registration.offer.strip() else []
+    texts += [f"{a.title}。{a.abstract}" for a in registration.achievements.all()]
+    texts += [f"{d.title}。{d.description}" for d in registration.demands.all()]
+    return texts or [registration.organization.name]
+
+
+def suggest_meetings(*, event: Event, per_participant: int = 5, min_score: float = 0.3) -> int:
+    """Propose meetings between enterprises/investors and exhibitors, ranked by the matching engine.
+
+    Each enterprise or investor is a query (its demands and stated interests); exhibitors are entities made
+    of their achievements (`rank_entities`: an exhibitor's three best texts count). Suggestions never
+    override a request people made themselves. Runs in the background worker (embedding is slow)."""
+    from django.conf import settings
+
+    from kechuang.matching.engine import rank_entities
+
+    approved = list(
+        event.registrations.filter(status=Registration.Status.APPROVED)
+        .select_related("organization")
+        .prefetch_related("achievements", "demands")
+    )
+    exhibitors = {str(r.pk): _texts(r) for r in approved if r.role == "exhibitor"}
+    seekers = [r for r in approved if r.role != "exhibitor"]
+    if not exhibitors or not seekers:
+        return 0
+    existing = {frozenset((m.requester_id, m.invitee_id)) for m in event.meeting_requests.all()}
+    cache = Path(settings.DATA_DIR) / "matching" / "embeddings"
+    created = 0
+    for seeker in seekers:
+        ranked = rank_entities(
+            " ".join(_texts(seeker))[:2000],
+            exhibitors,
+            backend=settings.KECHUANG_MATCHING_BACKEND,
+            cache_dir=cache,
+        )
+        for exhibitor_id, score in ranked[:per_participant]:
+            pair = frozenset((seeker.pk, int(exhibitor_id)))
+            if score < min_score or pair in existing:
+                continue
+            MeetingRequest.objects.create(
+                event=event,
+                requester=seeker,
+                invitee_id=int(exhibitor_id),
+                status=MeetingRequest.Status.SUGGESTED,
+                value=round(score, 4),
+                reason=f"匹配引擎推荐（相对得分 {score:.2f}）",
+            )
+            existing.add(pair)
+            created += 1
+    return created

@@ -58,6 +58,23 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event, pk=pk)
     own = _own_registration(principal, event)
     manage = may(principal, "event.manage")
+    if manage and request.GET.get("export") == "xlsx":
+        report = selectors.event_report(event=event)
+        rows = [[f"参会{label}", n] for label, n in report["participants"].items()]
+        rows += [
+            ["签到单位", report["checked_in"]],
+            ["已排洽谈", report["meetings"]["scheduled"]],
+            ["已洽谈", report["meetings"]["held"]],
+            ["未到场", report["meetings"]["no_show"]],
+            ["意向订单", report["orders"]],
+            ["意向金额(万元)", report["intended_amount"]],
+            ["转为合同", report["contracts"]],
+            ["合同金额(万元)", report["contract_amount"]],
+            ["已落地", report["landed"]],
+            ["意向→合同转化率", report["to_contract"]],
+            ["意向→落地转化率", report["to_landed"]],
+        ]
+        return export_rows(f"活动报告-{event.title}.xlsx", ["指标", "数值"], rows)
     context: dict[str, Any] = {
         "event": event,
         "slots": event.slots.all(),
@@ -216,7 +233,16 @@ def _act_advance(request: HttpRequest, event: Event) -> str:
     return "已更新订单进展"
 
 
+def _act_suggest(request: HttpRequest, event: Event) -> str:
+    require(_principal(request), "event.manage")
+    from kechuang.events.tasks import suggest_meetings_task
+
+    suggest_meetings_task.enqueue(event.pk)
+    return "已安排后台计算推荐洽谈（企业/投资机构 × 参展成果方），稍后刷新本页"
+
+
 ACTIONS = {
+    "suggest": _act_suggest,
     "outcome": _act_outcome,
     "order": _act_order,
     "advance": _act_advance,
