@@ -161,9 +161,12 @@ def compute_suggestions(*, source_kind: str, source_id: int) -> SuggestionRun | 
     text_hash = hashlib.sha1(source.text.encode(), usedforsecurity=False).hexdigest()
     rows: list[Suggestion] = []
     lead: SearchResult | None = None
+    entity_search: SearchResult | None = None  # experts and institutions are ranked from the same hits
     for target in source.targets:
         if target in ("expert", "institution"):
-            result = _search(index, source, ["achievement", "expert", "institution"], 100)
+            if entity_search is None:
+                entity_search = _search(index, source, ["achievement", "expert", "institution"], 100)
+            result = entity_search
             matches = aggregate_hits(result.hits, _entity_ids(target), limit=PER_KIND)
             titles = {h.id: h.title for h in result.hits}
             for rank, match in enumerate(matches, start=1):

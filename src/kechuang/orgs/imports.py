@@ -38,6 +38,7 @@ from kechuang.orgs.models import (
     Qualification,
     Township,
 )
+from kechuang.orgs.services import with_actor
 
 MAX_ROWS = 200_000
 MAX_AMOUNT = Decimal("100000000")  # 万元: one trillion yuan is out of range for a county enterprise
@@ -655,16 +656,12 @@ def _write_institutions(plan: ImportPlan, actor: User | None) -> None:
         for name in ("credit_code", "address", "contact_name", "contact_phone", "description"):
             if v.get(name):
                 setattr(org, name, v[name])
-        org._history_user = actor  # type: ignore[attr-defined]
-        org._change_reason = "Excel导入"  # type: ignore[attr-defined]
-        org.save()
+        with_actor(org, actor, "Excel导入").save()
         institution = institution or Institution(organization=org)
         for name in ("category", "level", "disciplines", "city", "in_county"):
             if name in v and v[name] not in ("", None):
                 setattr(institution, name, v[name])
-        institution._history_user = actor  # type: ignore[attr-defined]
-        institution._change_reason = "Excel导入"  # type: ignore[attr-defined]
-        institution.save()
+        with_actor(institution, actor, "Excel导入").save()
 
 
 def _check_experts(plan: ImportPlan) -> None:
@@ -701,9 +698,7 @@ def _write_experts(plan: ImportPlan, actor: User | None) -> None:
         for name in ("title", "fields", "bio", "publications", "phone", "email", "is_tech_commissioner"):
             if name in v and v[name] not in ("", None):
                 setattr(expert, name, v[name])
-        expert._history_user = actor  # type: ignore[attr-defined]
-        expert._change_reason = "Excel导入"  # type: ignore[attr-defined]
-        expert.save()
+        with_actor(expert, actor, "Excel导入").save()
 
 
 CHECKS: dict[str, Callable[[ImportPlan], None]] = {

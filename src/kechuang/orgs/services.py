@@ -47,7 +47,7 @@ class EnterpriseData:
     chains: list[IndustryChainTag] = field(default_factory=list)
 
 
-def _with_actor(obj: Any, actor: User | None, reason: str = "") -> Any:
+def with_actor(obj: Any, actor: User | None, reason: str = "") -> Any:
     """Tell simple-history who made the change when it happens outside a request (CLI, jobs)."""
     if actor is not None:
         obj._history_user = actor
@@ -80,7 +80,7 @@ def _check_enterprise(data: EnterpriseData, *, exclude_org_id: int | None) -> No
 @transaction.atomic
 def create_enterprise(*, actor: User | None, data: EnterpriseData) -> Enterprise:
     _check_enterprise(data, exclude_org_id=None)
-    org = _with_actor(
+    org = with_actor(
         Organization(
             kind=OrgKind.ENTERPRISE,
             name=data.name.strip(),
@@ -95,7 +95,7 @@ def create_enterprise(*, actor: User | None, data: EnterpriseData) -> Enterprise
         actor,
     )
     org.save()
-    enterprise = _with_actor(
+    enterprise = with_actor(
         Enterprise(
             organization=org,
             township=data.township,
@@ -127,7 +127,7 @@ def update_enterprise(
     org.contact_phone = normalise_phone(data.contact_phone)
     org.contact_email = data.contact_email
     org.description = data.description
-    _with_actor(org, actor, reason).save()
+    with_actor(org, actor, reason).save()
     enterprise.township = data.township
     enterprise.industry_code = data.industry_code
     enterprise.is_above_scale = data.is_above_scale
@@ -135,7 +135,7 @@ def update_enterprise(
     enterprise.tech_staff = data.tech_staff
     enterprise.founded_on = data.founded_on
     enterprise.main_products = data.main_products
-    _with_actor(enterprise, actor, reason).save()
+    with_actor(enterprise, actor, reason).save()
     enterprise.chains.set(data.chains)
     return enterprise
 
@@ -148,7 +148,7 @@ def soft_delete_enterprise(*, actor: User | None, enterprise: Enterprise, reason
     now = timezone.now()
     for obj in (enterprise, enterprise.organization):
         obj.deleted_at = now
-        _with_actor(obj, actor, f"删除：{reason.strip()}").save()
+        with_actor(obj, actor, f"删除：{reason.strip()}").save()
 
 
 @transaction.atomic
@@ -158,7 +158,7 @@ def restore_enterprise(*, actor: User | None, enterprise: Enterprise) -> None:
         raise ValidationError("已有同一统一社会信用代码的在册企业，不能恢复")
     for obj in (enterprise, org):
         obj.deleted_at = None
-        _with_actor(obj, actor, "恢复").save()
+        with_actor(obj, actor, "恢复").save()
 
 
 FIGURE_FIELDS = (
@@ -195,7 +195,7 @@ def save_year_figure(
     if figure.rd_spend and figure.rd_spend > 0:
         figure.has_rd_activity = True
     figure.full_clean()
-    _with_actor(figure, actor).save()
+    with_actor(figure, actor).save()
     return figure
 
 
@@ -222,12 +222,12 @@ def add_qualification(
         valid_until=valid_until,
     )
     qualification.full_clean()
-    _with_actor(qualification, actor).save()
+    with_actor(qualification, actor).save()
     return qualification
 
 
 def remove_qualification(*, actor: User | None, qualification: Qualification) -> None:
-    _with_actor(qualification, actor).delete()
+    with_actor(qualification, actor).delete()
 
 
 def update_expert(*, actor: User | None, expert: Expert, values: dict[str, Any]) -> Expert:
@@ -235,7 +235,7 @@ def update_expert(*, actor: User | None, expert: Expert, values: dict[str, Any])
         setattr(expert, name, value)
     expert.phone = normalise_phone(expert.phone)
     expert.full_clean()
-    _with_actor(expert, actor).save()
+    with_actor(expert, actor).save()
     return expert
 
 
@@ -243,5 +243,5 @@ def update_enclave(*, actor: User | None, enclave: Any, values: dict[str, Any]) 
     for name, value in values.items():
         setattr(enclave, name, value)
     enclave.full_clean()
-    _with_actor(enclave, actor).save()
+    with_actor(enclave, actor).save()
     return enclave
