@@ -293,6 +293,187 @@ CASES += [
 ]
 
 
+# enclave assessment (契约化考核): operators only their own enclave's contract
+own_ct = lambda w: w.own_contract.pk  # noqa: E731
+other_ct = lambda w: w.other_contract.pk  # noqa: E731
+OPERATOR = BUREAU | {"enclave_operator"}
+CASES += [
+    Case("enclaves:contract_list", u("enclaves:contract_list"), expect(OPERATOR)),
+    Case(
+        "enclaves:contract_create",
+        u("enclaves:contract_create"),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"enclave": "0", "year": "2031"},
+    ),
+    Case("enclaves:contract_detail", u("enclaves:contract_detail", own_ct), expect(OPERATOR)),
+    Case(
+        "enclaves:contract_detail other",
+        u("enclaves:contract_detail", other_ct),
+        expect(BUREAU, scoped_out={"enclave_operator"}),
+    ),
+    Case("enclaves:contract_edit", u("enclaves:contract_edit", own_ct), expect(BUREAU)),
+    Case(
+        "enclaves:contract_act sign",
+        lambda w: reverse("enclaves:contract_act", args=[w.own_contract.pk, "sign"]),
+        expect(BUREAU, ok=302),
+        method="post",
+    ),
+    Case(
+        "enclaves:report",
+        lambda w: reverse("enclaves:report", args=[w.own_contract.pk, "Q1"]),
+        expect(OPERATOR),
+    ),
+    Case(
+        "enclaves:report other",
+        lambda w: reverse("enclaves:report", args=[w.other_contract.pk, "Q1"]),
+        expect(BUREAU, scoped_out={"enclave_operator"}),
+    ),
+    Case(
+        "enclaves:scorecard",
+        lambda w: reverse("enclaves:scorecard", args=[w.own_contract.pk, "Q1"]),
+        expect(OPERATOR),
+    ),
+    Case(
+        "enclaves:scorecard other",
+        lambda w: reverse("enclaves:scorecard", args=[w.other_contract.pk, "Q4"]),
+        expect(BUREAU, scoped_out={"enclave_operator"}),
+    ),
+    Case(
+        "enclaves:scorecard_print",
+        lambda w: reverse("enclaves:scorecard_print", args=[w.own_contract.pk, "Q2"]),
+        expect(OPERATOR),
+    ),
+    Case(
+        "enclaves:scorecard_act refresh",
+        lambda w: reverse("enclaves:scorecard_act", args=[w.own_contract.pk, "Q1", "refresh"]),
+        expect(OPERATOR, ok=302),
+        method="post",
+    ),
+    Case(
+        "enclaves:scorecard_act refresh other",
+        lambda w: reverse("enclaves:scorecard_act", args=[w.other_contract.pk, "Q1", "refresh"]),
+        expect(BUREAU, ok=302, scoped_out={"enclave_operator"}),
+        method="post",
+    ),
+    Case(
+        "enclaves:scorecard_act verify",
+        lambda w: reverse("enclaves:scorecard_act", args=[w.own_contract.pk, "Q1", "verify"]),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"code": "landed", "verified": "1", "note": "核对"},
+    ),
+    Case(
+        "enclaves:simulate",
+        lambda w: reverse("enclaves:simulate", args=[w.own_contract.pk, "Q4"]),
+        expect(BUREAU),
+    ),
+    Case("enclaves:ranking", u("enclaves:ranking"), expect(BUREAU)),
+    Case("enclaves:evidence", u("enclaves:evidence", lambda w: w.own_evidence.pk), expect(OPERATOR)),
+    Case(
+        "enclaves:evidence other",
+        u("enclaves:evidence", lambda w: w.other_evidence.pk),
+        expect(BUREAU, scoped_out={"enclave_operator"}),
+    ),
+]
+
+
+# incubation: each case builds its projects (tests/incubation/factories.py) inside the role's rolled-back
+# transaction. "own" is in the operator's enclave, applied for by the signed-in enterprise and reviewed by
+# the expert and bureau_staff; "other" is in the other enclave, reviewed by bureau_admin; "pending" is
+# like "own" but still awaiting the admission decision.
+def project_of(which: str) -> Callable[[Any], int]:
+    def build(w: Any) -> int:
+        from tests.incubation import factories as fx
+
+        if which == "other":
+            return fx.other_project(w).pk
+        return fx.own_project(w, admitted=which == "own").pk
+
+    return build
+
+
+def incubation(name: str, which: str, *extra: str) -> Callable[[Any], str]:
+    return lambda w: reverse(f"incubation:{name}", args=[project_of(which)(w), *extra])
+
+
+PROJECT_PARTIES = BUREAU | {"enclave_operator", "enterprise", "expert"}
+PROJECT_MANAGERS = BUREAU | {"enclave_operator"}
+CASES += [
+    Case("incubation:project_list", u("incubation:project_list"), expect(PROJECT_PARTIES)),
+    Case(
+        "incubation:project_list export",
+        lambda w: reverse("incubation:project_list") + "?export=xlsx",
+        expect(PROJECT_PARTIES),
+    ),
+    Case(
+        "incubation:project_create",
+        u("incubation:project_create"),
+        expect(BUREAU | {"enclave_operator", "enterprise"}),
+    ),
+    Case("incubation:candidates", u("incubation:candidates"), expect(PROJECT_MANAGERS)),
+    Case(
+        "incubation:candidate_decide",
+        incubation("candidate_decide", "own"),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"eliminate": "1", "reason": "团队解散"},
+    ),
+    Case("incubation:project_detail", incubation("project_detail", "own"), expect(PROJECT_PARTIES)),
+    Case(
+        "incubation:project_detail other",
+        incubation("project_detail", "other"),
+        expect(BUREAU, scoped_out={"enclave_operator", "enterprise", "expert"}),
+    ),
+    Case("incubation:reviewers", incubation("reviewers", "pending"), expect(BUREAU)),
+    Case(
+        "incubation:review",
+        incubation("review", "own"),
+        expect({"bureau_staff", "expert"}, scoped_out={"bureau_admin"}),
+    ),
+    Case(
+        "incubation:review other",
+        incubation("review", "other"),
+        expect({"bureau_admin"}, scoped_out={"bureau_staff", "expert"}),
+    ),
+    Case(
+        "incubation:act decide",
+        incubation("act", "pending", "decide"),
+        expect(BUREAU, ok=302),
+        method="post",
+        data={"decide-decision": "admit", "decide-reason": "同意入孵"},
+    ),
+    Case(
+        "incubation:act milestone",
+        incubation("act", "own", "milestone"),
+        expect(PROJECT_MANAGERS, ok=302),
+        method="post",
+        data={"milestone-title": "中试", "milestone-due_on": "2025-09-01"},
+    ),
+    Case(
+        "incubation:act milestone other",
+        incubation("act", "other", "milestone"),
+        expect(BUREAU, ok=302, scoped_out={"enclave_operator"}),
+        method="post",
+        data={"milestone-title": "中试", "milestone-due_on": "2025-09-01"},
+    ),
+    Case(
+        "incubation:act advance",
+        incubation("act", "own", "advance"),
+        expect(PROJECT_MANAGERS, ok=302),
+        method="post",
+        data={"advance-to_stage": "investment", "advance-on": "2025-03-01"},
+    ),
+    Case(
+        "incubation:act landing bad code",
+        incubation("act", "own", "landing"),
+        expect(PROJECT_MANAGERS, ok=400),
+        method="post",
+        data={"landing-credit_code": "123", "landing-landed_on": "2025-06-01"},
+    ),
+]
+
+
 @pytest.fixture
 def matrix_world(world: Any, tmp_path: Any) -> Any:
     from django.core.files.base import ContentFile
@@ -325,6 +506,17 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
         user=None,
         contact_name="联系人",
     )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kechuang.enclaves import services as assessment
+
+    world.own_contract = assessment.create_contract(enclave=world.own_enclave, year=2031, actor=None)
+    world.other_contract = assessment.create_contract(enclave=world.other_enclave, year=2031, actor=None)
+    for contract in (world.own_contract, world.other_contract):
+        value = assessment.open_value(contract=contract, period="Q1", code="landed")
+        upload = SimpleUploadedFile("证明.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+        evidence = assessment.add_evidence(value=value, upload=upload, actor=None)
+        setattr(world, "own_evidence" if contract is world.own_contract else "other_evidence", evidence)
     run = SuggestionRun.objects.create(source_kind="demand", source_id=world.own_demand.pk)
     world.suggestion = Suggestion.objects.create(
         run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
@@ -364,3 +556,90 @@ def test_every_route_is_in_the_matrix() -> None:
 
     walk(get_resolver().url_patterns)
     assert names - covered == set(), f"routes without permission cases: {sorted(names - covered)}"
+
+
+# ---- investor interest at roadshows: record (events:act interest) and follow up (interest_advance) -------
+# The posted ids exist only once the roadshow does, so these cases are built per test from the world and
+# checked with the same per-role loop. Investors act only through their own registration and interests.
+
+
+@pytest.fixture
+def roadshow_world(matrix_world: Any) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kechuang.events import services as events
+    from kechuang.orgs.models import Organization
+
+    w = matrix_world
+    start = timezone.now() + dt.timedelta(days=20)
+    w.roadshow = events.create_event(
+        title="测试路演", kind="roadshow", starts_at=start, ends_at=start + dt.timedelta(hours=3)
+    )
+
+    def approved(org: Any, role: str) -> Any:
+        reg = events.register(event=w.roadshow, organization=org, role=role, user=None, contact_name="联系人")
+        return events.review_registration(registration=reg, approve=True)
+
+    w.own_investor_reg = approved(w.investor.organization, "investor")
+    w.other_investor_reg = approved(
+        Organization.objects.create(kind="investor", name="另一家创投"), "investor"
+    )
+    w.presenter_reg = approved(w.own_enterprise.organization, "enterprise")
+    w.new_presenter_reg = approved(w.other_enterprise.organization, "enterprise")
+    w.own_interest = events.record_investor_interest(
+        investor=w.own_investor_reg, presenter=w.presenter_reg, level="strong"
+    )
+    w.other_interest = events.record_investor_interest(
+        investor=w.other_investor_reg, presenter=w.presenter_reg, level="moderate"
+    )
+    return w
+
+
+INTEREST_CASES: list[tuple[str, str, Callable[[Any], dict[str, Any]], dict[str, int]]] = [
+    (
+        "events:act interest",
+        "interest",
+        lambda w: {"investor": w.own_investor_reg.pk, "presenter": w.new_presenter_reg.pk, "level": "strong"},
+        expect(BUREAU | {"investor"}, ok=302),
+    ),
+    (
+        "events:act interest other",
+        "interest",
+        lambda w: {
+            "investor": w.other_investor_reg.pk,
+            "presenter": w.new_presenter_reg.pk,
+            "level": "strong",
+        },
+        expect(BUREAU, ok=302, scoped_out={"investor"}),
+    ),
+    (
+        "events:act interest_advance",
+        "interest_advance",
+        lambda w: {"interest": w.own_interest.pk, "stage": "due_diligence"},
+        expect(BUREAU | {"investor"}, ok=302),
+    ),
+    (
+        "events:act interest_advance other",
+        "interest_advance",
+        lambda w: {"interest": w.other_interest.pk, "stage": "due_diligence"},
+        expect(BUREAU, ok=302, scoped_out={"investor"}),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "action", "data", "expected"), INTEREST_CASES, ids=[c[0] for c in INTEREST_CASES]
+)
+def test_investor_interest_route_by_role(
+    name: str,
+    action: str,
+    data: Callable[[Any], dict[str, Any]],
+    expected: dict[str, int],
+    roadshow_world: Any,
+    client_for: Any,
+) -> None:
+    url = lambda w: reverse("events:act", args=[w.roadshow.pk, action])  # noqa: E731
+    case = Case(name, url, expected, method="post", data=data(roadshow_world))
+    test_route_by_role(case, roadshow_world, client_for)

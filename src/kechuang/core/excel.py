@@ -95,14 +95,7 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     return [list(row) for row in csv.reader(io.StringIO(text))]
 
 
-def write_xlsx(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "导出", notes: Sequence[str] = ()
-) -> bytes:
-    """A simple, safe workbook: bold header row, frozen, formula-looking strings neutralised."""
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
+def _fill_sheet(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     sheet.append([str(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
@@ -113,11 +106,37 @@ def write_xlsx(
     for index, header in enumerate(headers, start=1):
         width = max(10, min(40, len(str(header)) * 2 + 4))
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "导出", notes: Sequence[str] = ()
+) -> bytes:
+    """A simple, safe workbook: bold header row, frozen, formula-looking strings neutralised."""
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    _fill_sheet(sheet, headers, rows)
     if notes:
         info = workbook.create_sheet("填写说明")
         for line in notes:
             info.append([line])
         info.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _save(workbook)
+
+
+def write_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several (title, headers, rows) sheets in one workbook, formatted like write_xlsx."""
+    workbook = Workbook(write_only=False)
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, headers, rows in sheets:
+        _fill_sheet(workbook.create_sheet(title[:31]), headers, rows)
+    return _save(workbook)

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kechuang.core.access import requires
+from kechuang.core.access import may, requires
 from kechuang.core.http import export_rows, int_param
 from kechuang.dashboard.selectors import chart_specs, county_dashboard
 from kechuang.demands.selectors import DemandFilters, funnel
+from kechuang.enclaves.selectors import county_summary as enclave_summary
 from kechuang.events.selectors import county_summary
 from kechuang.orgs.selectors import township_list
 
@@ -53,6 +54,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "township_id": township_id,
             "latest": data.years[-1] if data.years else None,
             "events": county_summary(),
+            "enclaves": enclave_summary() if may(principal, "assessment.ranking") else None,
             "demand_funnel": funnel(principal=principal, filters=DemandFilters(township=township_id)),
         },
     )

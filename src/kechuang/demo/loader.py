@@ -29,6 +29,8 @@ from simple_history.utils import bulk_create_with_history
 from kechuang.accounts.models import Profile
 from kechuang.achievements.models import Achievement
 from kechuang.demo.demands import delete_demo_demands, load_demo_demands
+from kechuang.demo.enclaves import delete_demo_enclaves, load_demo_enclaves
+from kechuang.demo.events import delete_demo_events, load_demo_events
 from kechuang.demo.generator import (
     ACHIEVEMENT_SOURCE,
     CHANGE_REASON,
@@ -38,6 +40,7 @@ from kechuang.demo.generator import (
     DemoData,
     generate,
 )
+from kechuang.demo.incubation import delete_demo_incubation, load_demo_incubation
 from kechuang.orgs.models import (
     Enclave,
     Enterprise,
@@ -120,6 +123,10 @@ def load_demo(
         counts, skipped = _write(data, step)
         step(STAGES[8])
         counts.update(load_demo_demands(seed=seed))
+        counts.update(load_demo_events(seed=seed))
+        # Incubation before the enclave assessment: its admissions and landings feed the computed KPIs.
+        counts.update(load_demo_incubation(seed=seed, as_of=as_of or dt.date.today()))
+        counts.update(load_demo_enclaves(seed=seed, as_of=as_of))
     return LoadResult(
         loaded=True,
         message="演示数据已载入",
@@ -135,6 +142,9 @@ def load_demo(
 def delete_demo() -> dict[str, int]:
     """Hard-delete every demo row, what hangs off it, its history and the demo users. Runs with history
     recording switched off (the rows and their history go together); call it inside a transaction."""
+    delete_demo_enclaves()
+    delete_demo_incubation()
+    delete_demo_events()
     # Demands first: their contracts, routings and visits protect the enterprises, experts and enclaves.
     deleted = delete_demo_demands()
     orgs = Organization.all_objects.filter(is_demo=True).values("pk")

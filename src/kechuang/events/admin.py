@@ -44,6 +44,13 @@ class IntentionOrderAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["supplier", "buyer", "achievement", "demand", "meeting"]
 
 
+@admin.register(models.InvestorInterest)
+class InvestorInterestAdmin(SimpleHistoryAdmin):
+    list_display = ["event", "investor", "presenter", "level", "amount", "funding_round", "stage"]
+    list_filter = ["event", "stage", "level"]
+    raw_id_fields = ["investor", "presenter"]
+
+
 admin.site.register(models.MeetingRequest)
 admin.site.register(models.Meeting)
 admin.site.register(models.ScheduleRun)

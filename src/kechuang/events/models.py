@@ -1,5 +1,6 @@
 """Matchmaking fairs, salons and roadshows (对接会/路演): registrations, 1:1 meeting requests, the
-scheduled meetings and what came of them (intention orders followed to contracts and landings)."""
+scheduled meetings and what came of them (intention orders followed to contracts and landings), and the
+interest investors record in the projects presented at a roadshow."""
 
 from __future__ import annotations
 
@@ -159,7 +160,11 @@ class Meeting(TimeStampedModel):
     class Meta:
         ordering = ["slot", "table"]
         verbose_name = verbose_name_plural = "洽谈安排"
-        constraints = [models.UniqueConstraint(fields=["slot", "table"], name="meeting_one_per_table")]
+        constraints = [  # a cancelled meeting gives its table back
+            models.UniqueConstraint(
+                fields=["slot", "table"], condition=~Q(status="cancelled"), name="meeting_one_per_table"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.slot} 第{self.table}桌"
@@ -205,6 +210,60 @@ class IntentionOrder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.supplier} → {self.buyer}"
+
+
+class InvestorInterest(TimeStampedModel):
+    """投资意向: an investor at a roadshow (投融资路演/项目推介) interested in a presented project, followed
+    from intention through due diligence to an investment (or dropped)."""
+
+    class Level(models.TextChoices):
+        STRONG = "strong", "强烈"
+        MODERATE = "moderate", "一般"
+        WATCHING = "watching", "观望"
+
+    class Round(models.TextChoices):
+        SEED = "seed", "种子轮"
+        ANGEL = "angel", "天使轮"
+        PRE_A = "pre_a", "Pre-A轮"
+        A = "a", "A轮"
+        B = "b", "B轮"
+        C_PLUS = "c_plus", "C轮及以后"
+        STRATEGIC = "strategic", "战略投资"
+
+    class Stage(models.TextChoices):
+        INTENTION = "intention", "意向"
+        DUE_DILIGENCE = "due_diligence", "尽调"
+        INVESTED = "invested", "已投资"
+        DROPPED = "dropped", "放弃"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="investor_interests")
+    investor = models.ForeignKey(
+        Registration, verbose_name="投资机构", on_delete=models.CASCADE, related_name="interests_given"
+    )
+    presenter = models.ForeignKey(
+        Registration, verbose_name="路演项目", on_delete=models.CASCADE, related_name="interests_received"
+    )
+    level = models.CharField("意向程度", max_length=10, choices=Level.choices)
+    amount = money("意向投资金额(万元)")
+    funding_round = models.CharField("轮次", max_length=10, choices=Round.choices, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    stage = models.CharField("跟进阶段", max_length=14, choices=Stage.choices, default=Stage.INTENTION)
+    invested_amount = money("实际投资金额(万元)")
+    stage_note = models.CharField("进展说明", max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "pk"]
+        verbose_name = verbose_name_plural = "投资意向"
+        constraints = [
+            models.UniqueConstraint(fields=["investor", "presenter"], name="investor_interest_once"),
+            models.CheckConstraint(
+                condition=~Q(investor=F("presenter")), name="investor_interest_two_parties"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.investor} → {self.presenter}"
 
 
 class ScheduleRun(models.Model):

@@ -1,13 +1,36 @@
-"""Event figures like the seed's: participants by type, meetings held, intention orders and amounts, and
-the conversion intention → contract → landed."""
+"""Event figures like the seed's: participants by type, meetings held, intention orders and amounts, the
+conversion intention → contract → landed, and investors' interest at roadshows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from kechuang.events.models import Event, IntentionOrder, Meeting, ParticipantRole, Registration
+from kechuang.core.access import Principal, scope
+from kechuang.events.models import (
+    Event,
+    IntentionOrder,
+    InvestorInterest,
+    Meeting,
+    ParticipantRole,
+    Registration,
+)
+
+
+def _interest_figures(interests: QuerySet[InvestorInterest]) -> dict[str, Any]:
+    figures = interests.aggregate(
+        count=Count("pk"),
+        amount=Sum("amount"),
+        invested=Count("pk", filter=Q(stage=InvestorInterest.Stage.INVESTED)),
+        invested_amount=Sum("invested_amount"),
+    )
+    return {
+        "investor_interests": figures["count"] or 0,
+        "interest_amount": float(figures["amount"] or 0),
+        "invested": figures["invested"] or 0,
+        "invested_amount": float(figures["invested_amount"] or 0),
+    }
 
 
 def event_report(*, event: Event) -> dict[str, Any]:
@@ -39,7 +62,15 @@ def event_report(*, event: Event) -> dict[str, Any]:
         "landed": orders["landed"],
         "to_contract": orders["contracts"] / count if count else None,
         "to_landed": orders["landed"] / count if count else None,
+        **_interest_figures(event.investor_interests.all()),
     }
+
+
+def investor_interests(*, principal: Principal, event: Event) -> QuerySet[InvestorInterest]:
+    """The interests recorded at an event that `principal` may see (see kechuang.events.access)."""
+    return scope(principal, event.investor_interests.all(), "event.interest.view").select_related(
+        "investor__organization", "presenter__organization"
+    )
 
 
 def agenda(*, registration: Registration) -> list[dict[str, Any]]:
@@ -83,4 +114,5 @@ def county_summary() -> dict[str, Any]:
         "contracts": orders["contracts"],
         "contract_amount": float(orders["contract_amount"] or 0),
         "landed": orders["landed"],
+        **_interest_figures(InvestorInterest.objects.all()),
     }

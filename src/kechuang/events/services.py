@@ -1,4 +1,5 @@
-"""Writes for events: registration, meeting requests, scheduling with the solver, outcomes, orders."""
+"""Writes for events: registration, meeting requests, scheduling with the solver, outcomes, orders, and
+investors' interest in the projects presented at roadshows."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from django.utils import timezone
 from kechuang.events import scheduling
 from kechuang.events.models import (
     Event,
+    EventKind,
     IntentionOrder,
+    InvestorInterest,
     Meeting,
     MeetingRequest,
     MeetingSlot,
+    ParticipantRole,
     Registration,
     ScheduleRun,
 )
@@ -150,27 +154,53 @@ def respond_to_request(*, meeting_request: MeetingRequest, accept: bool) -> Meet
     return meeting_request
 
 
-def _instance(event: Event) -> tuple[scheduling.Instance, list[MeetingSlot]]:
+def _instance(event: Event) -> tuple[scheduling.Instance, list[MeetingSlot], list[list[int]]]:
+    """The solver's view of an event, and for each slot the table numbers still free.
+
+    Meetings already held or missed (no-show) stay where they are: their tables and their participants'
+    time are taken, held ones count towards the participants' caps, and their requests are not placed
+    again; a cancelled meeting frees its table and time."""
     slots = list(event.slots.all())
     index_of = {slot.pk: i for i, slot in enumerate(slots)}
+    past = list(
+        Meeting.objects.filter(request__event=event)
+        .exclude(status=Meeting.Status.SCHEDULED)
+        .select_related("request")
+    )
+    taken: dict[int, set[int]] = {}  # slot index -> tables
+    busy: dict[int, set[int]] = {}  # registration -> slot indexes
+    held: dict[int, int] = {}
+    for m in past:
+        if m.status == Meeting.Status.CANCELLED:
+            continue
+        taken.setdefault(index_of[m.slot_id], set()).add(m.table)
+        for party in (m.request.requester_id, m.request.invitee_id):
+            busy.setdefault(party, set()).add(index_of[m.slot_id])
+            held[party] = held.get(party, 0) + (m.status == Meeting.Status.HELD)
+    free = [[t for t in range(1, s.tables + 1) if t not in taken.get(i, set())] for i, s in enumerate(slots)]
     registrations = list(
         event.registrations.filter(status=Registration.Status.APPROVED)
         .prefetch_related("available_slots")
         .select_related("organization")
     )
     participants = []
+    everywhere = frozenset(range(len(slots)))
     for reg in registrations:
         chosen = frozenset(index_of[s.pk] for s in reg.available_slots.all() if s.pk in index_of)
+        available = chosen or None
+        if reg.pk in busy:
+            available = (available or everywhere) - busy[reg.pk]
         participants.append(
             scheduling.Participant(
                 id=str(reg.pk),
                 name=reg.organization.name,
-                cap=reg.max_meetings,
-                available=chosen or None,
+                cap=max(0, reg.max_meetings - held.get(reg.pk, 0)),
+                available=available,
                 role=reg.role,
             )
         )
     approved = {str(r.pk) for r in registrations}
+    done = {m.request_id for m in past}
     wanted = event.meeting_requests.filter(
         status__in=[MeetingRequest.Status.ACCEPTED, MeetingRequest.Status.SUGGESTED]
     )
@@ -183,21 +213,26 @@ def _instance(event: Event) -> tuple[scheduling.Instance, list[MeetingSlot]]:
             accepted=r.status == MeetingRequest.Status.ACCEPTED,
         )
         for r in wanted
-        if str(r.requester_id) in approved and str(r.invitee_id) in approved
+        if str(r.requester_id) in approved and str(r.invitee_id) in approved and r.pk not in done
     ]
-    return scheduling.Instance.build(
-        [scheduling.Slot(str(s), s.tables) for s in slots], participants, requests
-    ), slots
+    instance = scheduling.Instance.build(
+        [scheduling.Slot(str(s), len(free[i])) for i, s in enumerate(slots)], participants, requests
+    )
+    return instance, slots, free
 
 
 def _store(
-    event: Event, result: scheduling.ScheduleResult, slots: list[MeetingSlot], kind: str
+    event: Event,
+    result: scheduling.ScheduleResult,
+    slots: list[MeetingSlot],
+    free: list[list[int]],
+    kind: str,
 ) -> ScheduleRun:
     with transaction.atomic():
         Meeting.objects.filter(request__event=event, status=Meeting.Status.SCHEDULED).delete()
         Meeting.objects.bulk_create(
             [
-                Meeting(request_id=int(mid), slot=slots[p.slot], table=p.table)
+                Meeting(request_id=int(mid), slot=slots[p.slot], table=free[p.slot][p.table - 1])
                 for mid, p in result.placed.items()
             ]
         )
@@ -225,22 +260,26 @@ def schedule_event(*, event: Event, time_limit_s: float = 25) -> ScheduleRun:
     """Place accepted requests first, then suggested ones by value, into slots and tables."""
     if Meeting.objects.filter(request__event=event).exclude(status=Meeting.Status.SCHEDULED).exists():
         raise ValidationError("活动已开始记录洽谈结果，请使用“调整排期”，以免打乱已发出的日程")
-    instance, slots = _instance(event)
+    instance, slots, free = _instance(event)
     if not slots:
         raise ValidationError("请先设置洽谈时段和桌数")
-    return _store(event, scheduling.schedule(instance, time_limit_s=time_limit_s), slots, "schedule")
+    result = scheduling.schedule(instance, time_limit_s=time_limit_s)
+    return _store(event, result, slots, free, "schedule")
 
 
 def replan_event(*, event: Event, time_limit_s: float = 10) -> ScheduleRun:
     """Re-plan after late changes (cancellations, no-shows, withdrawn registrations) moving few meetings."""
-    instance, slots = _instance(event)
+    instance, slots, free = _instance(event)
     index_of = {slot.pk: i for i, slot in enumerate(slots)}
-    previous = {
-        str(m.request_id): scheduling.Placement(index_of[m.slot_id], m.table)
+    previous = {  # in the solver's table numbering: the n-th free table of the slot is table n
+        str(m.request_id): scheduling.Placement(
+            index_of[m.slot_id], free[index_of[m.slot_id]].index(m.table) + 1
+        )
         for m in Meeting.objects.filter(request__event=event, status=Meeting.Status.SCHEDULED)
-        if str(m.request_id) in instance.request
+        if str(m.request_id) in instance.request and m.table in free[index_of[m.slot_id]]
     }
-    return _store(event, scheduling.replan(instance, previous, time_limit_s=time_limit_s), slots, "replan")
+    result = scheduling.replan(instance, previous, time_limit_s=time_limit_s)
+    return _store(event, result, slots, free, "replan")
 
 
 def cancel_meeting(*, meeting: Meeting, no_show: bool = False) -> Meeting:
@@ -342,6 +381,102 @@ def advance_order(
     return order
 
 
+ROADSHOW_KINDS = (EventKind.ROADSHOW, EventKind.PROMOTION)
+
+
+def record_investor_interest(
+    *,
+    investor: Registration,
+    presenter: Registration,
+    level: str,
+    amount: Decimal | None = None,
+    funding_round: str = "",
+    note: str = "",
+    actor: User | None = None,
+) -> InvestorInterest:
+    """An investor at a roadshow notes its interest in a presented project (once per project)."""
+    if investor.event_id != presenter.event_id:
+        raise ValidationError("投资机构与路演项目须属于同一活动")
+    event = investor.event
+    if event.kind not in ROADSHOW_KINDS:
+        raise ValidationError("只有投融资路演和项目推介活动可以登记投资意向")
+    if investor.role != ParticipantRole.INVESTOR or investor.status != Registration.Status.APPROVED:
+        raise ValidationError("投资意向须由本活动报名审核通过的投资机构登记")
+    if presenter.role == ParticipantRole.INVESTOR:
+        raise ValidationError("路演项目须为企业或成果方，不能是投资机构")
+    if presenter.status != Registration.Status.APPROVED:
+        raise ValidationError("该路演项目的报名尚未通过审核")
+    if level not in InvestorInterest.Level.values:
+        raise ValidationError({"level": "请选择意向程度（强烈/一般/观望）"})
+    if funding_round and funding_round not in InvestorInterest.Round.values:
+        raise ValidationError({"funding_round": "轮次无效"})
+    if amount is not None and amount < 0:
+        raise ValidationError({"amount": "意向投资金额不能为负"})
+    if InvestorInterest.objects.filter(investor=investor, presenter=presenter).exists():
+        raise ValidationError(
+            f"“{investor.organization.name}”已登记对“{presenter.organization.name}”的投资意向，"
+            "请在列表中更新进展"
+        )
+    interest = InvestorInterest(
+        event=event,
+        investor=investor,
+        presenter=presenter,
+        level=level,
+        amount=amount,
+        funding_round=funding_round,
+        note=note[:500],
+    )
+    if actor is not None:
+        interest._history_user = actor  # type: ignore[attr-defined]
+    interest.save()
+    return interest
+
+
+INTEREST_FLOW: list[str] = [
+    InvestorInterest.Stage.INTENTION,
+    InvestorInterest.Stage.DUE_DILIGENCE,
+    InvestorInterest.Stage.INVESTED,
+]
+
+
+def advance_investor_interest(
+    *,
+    interest: InvestorInterest,
+    stage: str,
+    invested_amount: Decimal | None = None,
+    funding_round: str = "",
+    note: str = "",
+    actor: User | None = None,
+) -> InvestorInterest:
+    """Follow an interest: 意向 → 尽调 → 已投资, or 放弃 (with a reason) before an investment."""
+    stages = InvestorInterest.Stage
+    if stage not in stages.values:
+        raise ValidationError("跟进阶段无效")
+    if interest.stage in (stages.INVESTED, stages.DROPPED):
+        raise ValidationError(f"该投资意向已{interest.get_stage_display()}，不能再变更进展")
+    if stage in INTEREST_FLOW and INTEREST_FLOW.index(stage) < INTEREST_FLOW.index(interest.stage):
+        raise ValidationError("进展不能倒退")
+    if funding_round and funding_round not in InvestorInterest.Round.values:
+        raise ValidationError({"funding_round": "轮次无效"})
+    if invested_amount is not None and invested_amount < 0:
+        raise ValidationError({"invested_amount": "投资金额不能为负"})
+    if stage == stages.INVESTED and invested_amount is None:
+        raise ValidationError("登记已投资须填写实际投资金额（万元）")
+    if stage == stages.DROPPED and not note.strip():
+        raise ValidationError("放弃时请说明原因")
+    interest.stage = stage
+    if stage == stages.INVESTED:
+        interest.invested_amount = invested_amount
+    if funding_round:
+        interest.funding_round = funding_round
+    if note.strip():
+        interest.stage_note = note.strip()[:500]
+    if actor is not None:
+        interest._history_user = actor  # type: ignore[attr-defined]
+    interest.save()
+    return interest
+
+
 def _texts(registration: Registration) -> list[str]:
     """What a participant brings, as texts the matching engine can compare."""
     texts = [registration.offer] if registration.offer.strip() else []
@@ -365,6 +500,7 @@ def suggest_meetings(*, event: Event, per_participant: int = 5, min_score: float
         .select_related("organization")
         .prefetch_related("achievements", "demands")
     )
+    by_pk = {r.pk: r for r in approved}
     exhibitors = {str(r.pk): _texts(r) for r in approved if r.role == "exhibitor"}
     seekers = [r for r in approved if r.role != "exhibitor"]
     if not exhibitors or not seekers:
@@ -383,14 +519,34 @@ def suggest_meetings(*, event: Event, per_participant: int = 5, min_score: float
             pair = frozenset((seeker.pk, int(exhibitor_id)))
             if score < min_score or pair in existing:
                 continue
-            MeetingRequest.objects.create(
-                event=event,
+            suggestion = suggest_meeting(
                 requester=seeker,
-                invitee_id=int(exhibitor_id),
-                status=MeetingRequest.Status.SUGGESTED,
+                invitee=by_pk[int(exhibitor_id)],
                 value=round(score, 4),
                 reason=f"匹配引擎推荐（相对得分 {score:.2f}）",
             )
             existing.add(pair)
-            created += 1
+            created += suggestion is not None
     return created
+
+
+def suggest_meeting(
+    *, requester: Registration, invitee: Registration, value: float, reason: str
+) -> MeetingRequest | None:
+    """One system-suggested meeting, scheduled by `value` after accepted ones. A request the two parties
+    already have (made, answered or suggested) stays as it is: then nothing is created (None)."""
+    if requester.pk == invitee.pk or requester.event_id != invitee.event_id:
+        raise ValidationError("推荐的洽谈须是同一活动的两个不同单位")
+    if value < 0:
+        raise ValidationError("推荐价值不能为负")
+    pair = Q(requester=requester, invitee=invitee) | Q(requester=invitee, invitee=requester)
+    if MeetingRequest.objects.filter(pair, event_id=requester.event_id).exists():
+        return None
+    return MeetingRequest.objects.create(
+        event_id=requester.event_id,
+        requester=requester,
+        invitee=invitee,
+        status=MeetingRequest.Status.SUGGESTED,
+        value=value,
+        reason=reason[:500],
+    )

@@ -1,4 +1,5 @@
-"""Event pages: list, detail (figures, registrations, requests, schedule), agendas and table plans."""
+"""Event pages: list, detail (figures, registrations, requests, schedule, investor interest at roadshows),
+agendas and table plans."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kechuang.core.access import Principal, may, require, requires
+from kechuang.core.access import Principal, may, require, requires, scope
 from kechuang.core.http import actor_of, export_rows
 from kechuang.events import selectors, services
 from kechuang.events.models import (
     Event,
     IntentionOrder,
+    InvestorInterest,
     Meeting,
     MeetingRequest,
     ParticipantRole,
@@ -73,6 +76,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ["已落地", report["landed"]],
             ["意向→合同转化率", report["to_contract"]],
             ["意向→落地转化率", report["to_landed"]],
+            ["投资意向", report["investor_interests"]],
+            ["意向投资金额(万元)", report["interest_amount"]],
+            ["已投资项目", report["invested"]],
+            ["实际投资金额(万元)", report["invested_amount"]],
         ]
         return export_rows(f"活动报告-{event.title}.xlsx", ["指标", "数值"], rows)
     context: dict[str, Any] = {
@@ -95,7 +102,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["orders"] = event.orders.select_related("supplier", "buyer")
         context["interest_levels"] = Meeting.Interest.choices[1:]
         context["stages"] = IntentionOrder.Stage.choices
-    if own is not None and own.status == Registration.Status.APPROVED:
+    if own is not None and own.status == Registration.Status.APPROVED and event.ends_at > timezone.now():
         context["others"] = (
             event.registrations.filter(status=Registration.Status.APPROVED)
             .exclude(pk=own.pk)
@@ -104,8 +111,40 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["incoming"] = own.requests_received.filter(
             status=MeetingRequest.Status.REQUESTED
         ).select_related("requester__organization")
+    if own is not None and own.status == Registration.Status.APPROVED:
         context["agenda"] = selectors.agenda(registration=own)
+    context.update(_interest_context(principal, event))
     return render(request, "events/detail.html", context)
+
+
+def _interest_context(principal: Principal, event: Event) -> dict[str, Any]:
+    """The roadshow's investor interests this viewer may see, and what it may record or follow up."""
+    if not may(principal, "event.interest.view"):
+        return {"show_interests": False}
+    interests = list(selectors.investor_interests(principal=principal, event=event))
+    if event.kind not in services.ROADSHOW_KINDS and not interests:
+        return {"show_interests": False}
+    approved = event.registrations.filter(status=Registration.Status.APPROVED).select_related("organization")
+    investors = (
+        list(
+            scope(
+                principal,
+                approved.filter(role=ParticipantRole.INVESTOR),
+                "event.interest.record",
+            )
+        )
+        if may(principal, "event.interest.record") and event.kind in services.ROADSHOW_KINDS
+        else []
+    )
+    return {
+        "show_interests": True,
+        "interests": [(i, may(principal, "event.interest.advance", i)) for i in interests],
+        "interest_investors": investors,
+        "presenters": approved.exclude(role=ParticipantRole.INVESTOR) if investors else [],
+        "investor_levels": InvestorInterest.Level.choices,
+        "interest_rounds": InvestorInterest.Round.choices,
+        "interest_stages": InvestorInterest.Stage.choices,
+    }
 
 
 def _act_register(request: HttpRequest, event: Event) -> str:
@@ -233,6 +272,55 @@ def _act_advance(request: HttpRequest, event: Event) -> str:
     return "已更新订单进展"
 
 
+def _act_interest(request: HttpRequest, event: Event) -> str:
+    principal = _principal(request)
+    require(principal, "event.interest.record")
+    investors = scope(
+        principal, event.registrations.filter(role=ParticipantRole.INVESTOR), "event.interest.record"
+    )
+    investor = get_object_or_404(
+        investors.select_related("event", "organization"), pk=_pk(request, "investor")
+    )
+    presenter = (
+        event.registrations.select_related("organization").filter(pk=_pk(request, "presenter")).first()
+    )
+    if presenter is None:
+        raise ValidationError("请选择本活动的路演项目")
+    services.record_investor_interest(
+        investor=investor,
+        presenter=presenter,
+        level=request.POST.get("level", ""),
+        amount=_decimal(request.POST.get("amount", ""), "意向投资金额"),
+        funding_round=request.POST.get("funding_round", ""),
+        note=request.POST.get("note", "")[:500],
+        actor=actor_of(request),
+    )
+    return f"已登记对“{presenter.organization.name}”的投资意向"
+
+
+def _act_interest_advance(request: HttpRequest, event: Event) -> str:
+    principal = _principal(request)
+    require(principal, "event.interest.advance")
+    interest = get_object_or_404(
+        scope(principal, event.investor_interests.all(), "event.interest.advance"),
+        pk=_pk(request, "interest"),
+    )
+    services.advance_investor_interest(
+        interest=interest,
+        stage=request.POST.get("stage", ""),
+        invested_amount=_decimal(request.POST.get("invested_amount", ""), "实际投资金额"),
+        funding_round=request.POST.get("funding_round", ""),
+        note=request.POST.get("note", "")[:500],
+        actor=actor_of(request),
+    )
+    return "已更新投资意向进展"
+
+
+def _pk(request: HttpRequest, name: str) -> int:
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isdigit() else 0
+
+
 def _act_suggest(request: HttpRequest, event: Event) -> str:
     require(_principal(request), "event.manage")
     from kechuang.events.tasks import suggest_meetings_task
@@ -252,6 +340,8 @@ ACTIONS = {
     "respond": _act_respond,
     "schedule": _act_schedule,
     "check_in": _act_check_in,
+    "interest": _act_interest,
+    "interest_advance": _act_interest_advance,
 }
 
 
