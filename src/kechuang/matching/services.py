@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.matching import vectorstore
 from kechuang.matching.engine import Hit, MatchIndex, SearchResult
 from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
 from kechuang.matching.registry import LABELS, PROVIDERS, SOURCES, MatchSource, split_doc_id
@@ -52,13 +53,21 @@ def current_index() -> MatchIndex | None:
     stamp = (str(stamp_file), stamp_file.stat().st_mtime_ns)
     with _index_lock:
         if _loaded["stamp"] != stamp:
-            _loaded["index"] = MatchIndex.load(index_dir(), backend_spec(), cache_dir=cache_dir())
+            _loaded["index"] = MatchIndex.load(
+                index_dir(), backend_spec(), cache_dir=cache_dir(), vector_store=vectorstore.store_factory()
+            )
             _loaded["stamp"] = stamp
         return _loaded["index"]  # type: ignore[no-any-return]
 
 
 def _progress(build: IndexBuild) -> Callable[[str, int, int], None]:
-    labels = {"embed": "计算语义向量", "tokenize": "分词", "bm25": "建立词频索引", "ivf": "建立向量分区"}
+    labels = {
+        "embed": "计算语义向量",
+        "tokenize": "分词",
+        "bm25": "建立词频索引",
+        "ivf": "建立向量分区",
+        "hnsw": "建立向量索引（pgvector HNSW）",
+    }
     last = {"at": 0.0}
 
     def report(stage: str, done: int, total: int) -> None:
@@ -78,7 +87,11 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
     IndexBuild.objects.filter(pk=build.pk).update(status=IndexBuild.Status.RUNNING, started_at=timezone.now())
     try:
         existing = current_index()
-        index = existing if existing is not None else MatchIndex(backend_spec(), cache_dir=cache_dir())
+        index = (
+            existing
+            if existing is not None
+            else MatchIndex(backend_spec(), cache_dir=cache_dir(), vector_store=vectorstore.store_factory())
+        )
         docs = [doc for provider in PROVIDERS.values() for doc in provider()]
         wanted = {d.doc_id for d in docs}
         removed = sum(index.remove(i) for i in list(index.ids) if i in index and i not in wanted)
@@ -96,10 +109,13 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
             ),
             progress=_progress(build),
         )
+        # an external vector store (pgvector) may have drifted (restored database, emptied table): repair it
+        index.sync_vectors(progress=_progress(build))
         index.learn_terms()
         index.refresh(progress=_progress(build))
         index.save(index_dir())
         mode = "hybrid" if index.has_dense else "lexical-fallback"
+        note = " ".join(m for m in (index.backend_error, vectorstore.status()[1]) if m)
         IndexBuild.objects.filter(pk=build.pk).update(
             status=IndexBuild.Status.DONE,
             finished_at=timezone.now(),
@@ -107,7 +123,7 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
             changed=changed,
             removed=removed,
             mode=mode,
-            message=index.backend_error,
+            message=note,
             stage="完成",
         )
     except Exception as exc:

@@ -1,7 +1,8 @@
 """kechuang matching engine: plain Python (no Django) hybrid search.
 
 Public API: :class:`MatchIndex` (documents, filters, audience, hybrid search,
-confidence, explanations, save/load), :func:`rank_entities` (experts/institutions),
+confidence, explanations, save/load; dense vectors in a :class:`DenseStore`: numpy
+:class:`VectorStore` or ``pgvector.PgVectorStore``), :func:`rank_entities` (experts/institutions),
 :func:`evaluate`/:func:`format_report` (offline evaluation), embedding backends.
 """
 
@@ -21,11 +22,13 @@ from .evaluate import evaluate, format_report
 from .index import ALL_AUDIENCES, PUBLIC, FusionConfig, MatchIndex, Progress
 from .results import Explanation, Hit, Passage, SearchResult
 from .text import Tokenizer, learn_terms, normalize
+from .vectors import DenseStore, VectorStore, VectorStoreError
 
 __all__ = [
     "ALL_AUDIENCES",
     "PUBLIC",
     "BackendError",
+    "DenseStore",
     "EmbeddingBackend",
     "Explanation",
     "FusionConfig",
@@ -39,6 +42,8 @@ __all__ = [
     "SearchResult",
     "SentenceTransformersBackend",
     "Tokenizer",
+    "VectorStore",
+    "VectorStoreError",
     "evaluate",
     "format_report",
     "learn_terms",

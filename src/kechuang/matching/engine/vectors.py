@@ -6,13 +6,90 @@ vectors (k-means, ``nlist`` cells) and scan only the ``nprobe`` closest cells; r
 added after the clustering live in an exactly-scanned tail.  Filters/visibility are
 applied to the candidates before top-k, and a very selective mask switches to exact
 search over just the allowed rows, so filtering never loses recall.
+
+:class:`DenseStore` is what :class:`~kechuang.matching.engine.index.MatchIndex` needs
+from a vector store.  Two implementations satisfy it: :class:`VectorStore` (this
+module, numpy, in process memory) and
+:class:`~kechuang.matching.engine.pgvector.PgVectorStore` (PostgreSQL + pgvector
+HNSW, shared by every process of a deployment).  The index addresses vectors by row;
+a store that keeps them elsewhere learns the row -> document id mapping through
+:meth:`DenseStore.bind`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
 import numpy as np
 
-__all__ = ["VectorStore"]
+__all__ = ["DenseStore", "VectorStore", "VectorStoreError"]
+
+
+class VectorStoreError(RuntimeError):
+    """A vector store cannot be reached or refused an operation (message: Chinese + detail)."""
+
+
+@runtime_checkable
+class DenseStore(Protocol):
+    """Dense vectors by index row: masked top-k by inner product, kept in sync with the index.
+
+    Vectors are L2-normalised, so the inner product is the cosine.  ``allowed`` masks
+    are boolean arrays over index rows (filters and audience already applied); a store
+    must honour them *before* top-k, never return a row outside the mask, and never
+    lose recall because of a mask (fall back to exact search when it is selective).
+    """
+
+    #: Vector dimensionality.
+    dim: int
+    #: "memory" or "pgvector" (reported in index metadata and build progress).
+    kind: str
+    #: True when vectors live outside the process and survive it (``save`` skips them).
+    persistent: bool
+
+    def bind(self, ids: Sequence[str], hashes: Sequence[bytes], row_of: Mapping[str, int]) -> None:
+        """Give the store live views of the index's row -> id / content hash and id -> row."""
+        ...
+
+    def set_rows(self, rows: np.ndarray, vecs: np.ndarray) -> None:
+        """Upsert vectors for rows (a store may skip rows whose stored content hash is unchanged)."""
+        ...
+
+    def delete_rows(self, rows: np.ndarray) -> None:
+        """Forget the vectors of removed rows."""
+        ...
+
+    def get_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Vectors of rows as a (len(rows), dim) float32 matrix (zeros for rows without one)."""
+        ...
+
+    def search(self, q: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows among ``allowed`` by inner product with ``q``: (rows, scores), best first."""
+        ...
+
+    def scores_for(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact inner products of ``q`` with the given rows."""
+        ...
+
+    def needs_optimize(self, n_alive: int) -> bool:
+        """True when :meth:`optimize` has work to do (build an ANN structure)."""
+        ...
+
+    def optimize(self, alive: np.ndarray) -> None:
+        """Build or rebuild the approximate-search structure (IVF, HNSW)."""
+        ...
+
+    def reconcile(self, wanted: np.ndarray) -> np.ndarray:
+        """Drop stored vectors of rows not in ``wanted``; return wanted rows that lack a current one."""
+        ...
+
+    def flush(self) -> None:
+        """Finish buffered writes."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Where the vectors live (saved with the index; no secrets)."""
+        ...
 
 
 def _topk(scores: np.ndarray, k: int) -> np.ndarray:
@@ -25,7 +102,10 @@ def _topk(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 class VectorStore:
-    """Growable (rows x dim) float32 matrix with optional IVF acceleration."""
+    """Growable (rows x dim) float32 matrix with optional IVF acceleration (a :class:`DenseStore`)."""
+
+    kind = "memory"
+    persistent = False
 
     def __init__(
         self,
@@ -83,6 +163,40 @@ class VectorStore:
     def view(self) -> np.ndarray:
         """The live part of the matrix (no copy)."""
         return self.mat[: self.n]
+
+    # -- DenseStore protocol ---------------------------------------------------
+    def bind(self, ids: Sequence[str], hashes: Sequence[bytes], row_of: Mapping[str, int]) -> None:
+        """Rows are matrix rows: nothing to learn."""
+
+    def delete_rows(self, rows: np.ndarray) -> None:
+        """Removed rows keep their data; the index's alive mask hides them."""
+
+    def get_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Copies of the given rows (zeros beyond the stored part)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros((len(rows), self.dim), dtype=np.float32)
+        inside = rows < self.n
+        out[inside] = self.mat[rows[inside]]
+        return out
+
+    def needs_optimize(self, n_alive: int) -> bool:
+        """IVF pays off from ``ivf_min_docs`` rows on."""
+        return n_alive >= self.ivf_min_docs and not self.has_ivf
+
+    def optimize(self, alive: np.ndarray) -> None:
+        """Cluster the alive rows (IVF)."""
+        self.build_ivf(alive)
+
+    def reconcile(self, wanted: np.ndarray) -> np.ndarray:
+        """Lives and dies with the index: always in sync."""
+        return np.zeros(0, dtype=np.int64)
+
+    def flush(self) -> None:
+        """Writes are immediate."""
+
+    def describe(self) -> dict[str, Any]:
+        """In-process numpy matrix."""
+        return {"kind": self.kind}
 
     # -- IVF -----------------------------------------------------------------
     def build_ivf(self, alive: np.ndarray, iters: int = 8, sample: int = 60_000) -> None:
