@@ -6,11 +6,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from django import forms
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from kechuang.core.access import Principal
 from kechuang.core.excel import write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,6 +38,20 @@ def actor_of(request: HttpRequest) -> User | None:
     """The signed-in user to record in history, or None (history then says 系统)."""
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    """Who is asking (set by PrincipalMiddleware on every request)."""
+    return request.principal  # type: ignore[attr-defined,no-any-return]
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors by name, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import Principal, may, require, requires
-from kechuang.core.http import actor_of, export_rows, int_param, paginate
+from kechuang.core.http import actor_of, add_service_errors, export_rows, int_param, paginate, principal_of
 from kechuang.core.validators import normalise_credit_code
 from kechuang.demands import forms as f
 from kechuang.demands import selectors, services
@@ -29,10 +29,6 @@ from kechuang.orgs.models import Enterprise
 from kechuang.orgs.selectors import township_list
 
 ERRORS = (ValidationError, services.TransitionError, services.ConcurrentEditError)
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.principal  # type: ignore[attr-defined,no-any-return]
 
 
 def _filters(request: HttpRequest) -> selectors.DemandFilters:
@@ -65,7 +61,7 @@ def _messages_of(exc: Exception) -> list[str]:
 
 @requires("demand.list")
 def demand_list(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     filters = _filters(request)
     rows = selectors.demand_list(principal=principal, filters=filters)
     if request.GET.get("export") == "xlsx":
@@ -110,7 +106,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     demand_type = request.GET.get("demand_type", "")
     page = paginate(
-        request, selectors.public_demands(principal=_principal(request), q=q, demand_type=demand_type)
+        request, selectors.public_demands(principal=principal_of(request), q=q, demand_type=demand_type)
     )
     return render(
         request,
@@ -131,7 +127,7 @@ def _enterprise_for(principal: Principal, code_or_name: str) -> Enterprise | Non
 
 @requires("demand.file")
 def demand_create(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     fixed = principal.role == "enterprise"
     form = f.DemandForm(
         request.POST or None,
@@ -156,7 +152,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
                         actor=actor_of(request), demand=demand, upload=form.cleaned_data["attachment"]
                     )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -173,16 +169,8 @@ def demand_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     demand = selectors.demand_for_action(principal=principal, pk=pk, action="demand.edit")
     initial = {
         name: getattr(demand, name)
@@ -220,7 +208,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
         except ERRORS as exc:
             if isinstance(exc, ValidationError):
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 form.add_error(None, str(exc))
         else:
@@ -234,7 +222,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def demand_detail(
     request: HttpRequest, pk: int, *, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     demand, full = selectors.demand_get(principal=principal, pk=pk)
     context: dict[str, Any] = {"demand": demand, "full": full, "steps": services.allowed_steps(demand)}
     if full:
@@ -285,7 +273,7 @@ class Action:
 
 
 def _routing(request: HttpRequest, demand: Demand) -> Routing:
-    routing = selectors.own_routing(principal=_principal(request), demand=demand)
+    routing = selectors.own_routing(principal=principal_of(request), demand=demand)
     if routing is None:
         raise Http404("您不是该需求的分派对象")
     return routing
@@ -328,7 +316,7 @@ def _reject(request: HttpRequest, demand: Demand, d: dict[str, Any]) -> str:
 
 
 def _merge(request: HttpRequest, demand: Demand, d: dict[str, Any]) -> str:
-    into = selectors.demand_for_action(principal=_principal(request), pk=d["into"], action="demand.triage")
+    into = selectors.demand_for_action(principal=principal_of(request), pk=d["into"], action="demand.triage")
     services.merge_demand(actor=actor_of(request), demand=demand, into=into, expected_version=d["version"])
     return f"已合并到需求 #{into.pk}"
 
@@ -446,7 +434,7 @@ def demand_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     action = ACTIONS.get(name)
     if action is None:
         raise Http404("未知的操作")
-    principal = _principal(request)
+    principal = principal_of(request)
     require(principal, action.access)
     demand = selectors.demand_for_action(
         principal=principal, pk=pk, action=LOOKUP.get(action.access, action.access)
@@ -460,7 +448,7 @@ def demand_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except ERRORS as exc:
         if form is not None:
             if isinstance(exc, ValidationError):
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 form.add_error(None, str(exc))
         messages.error(request, "；".join(_messages_of(exc)))
@@ -502,7 +490,7 @@ def routing_suggestions(demand: Demand) -> dict[str, list[KeywordSuggestion]]:
 
 
 def demand_route(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     demand = selectors.demand_for_action(principal=principal, pk=pk, action="demand.route")
     error = None
     if request.method == "POST":
@@ -548,14 +536,14 @@ def demand_route(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(DemandAttachment, pk=pk)
     selectors.demand_for_action(
-        principal=_principal(request), pk=attachment.demand_id, action="demand.view_full"
+        principal=principal_of(request), pk=attachment.demand_id, action="demand.view_full"
     )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @requires("demand.funnel")
 def funnel(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     filters = _filters(request)
     data = selectors.funnel(principal=principal, filters=filters)
     parties = selectors.party_figures(since=filters.since, until=filters.until) if principal.is_bureau else []
@@ -600,7 +588,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "demands/campaign_list.html",
-        {"campaigns": selectors.campaign_list(), "can_manage": may(_principal(request), "campaign.manage")},
+        {"campaigns": selectors.campaign_list(), "can_manage": may(principal_of(request), "campaign.manage")},
     )
 
 
@@ -624,7 +612,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 @requires("campaign.view")
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     campaign = selectors.campaign_get(pk=pk)
     return render(
         request,
@@ -645,7 +633,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     from kechuang.demands.campaigns import record_visit
 
-    principal = _principal(request)
+    principal = principal_of(request)
     campaign = selectors.campaign_get(pk=pk)
     form = f.VisitForm(request.POST)
     if form.is_valid():

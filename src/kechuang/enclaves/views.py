@@ -15,9 +15,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kechuang.core.access import Principal, may, require, requires, scope
+from kechuang.core.access import may, require, requires, scope
 from kechuang.core.excel import write_xlsx_sheets
-from kechuang.core.http import actor_of, export_rows, xlsx_response
+from kechuang.core.http import actor_of, export_rows, principal_of, xlsx_response
 from kechuang.enclaves import selectors, services
 from kechuang.enclaves.forms import (
     ContractRulesForm,
@@ -29,10 +29,6 @@ from kechuang.enclaves.forms import (
 from kechuang.enclaves.models import PERIOD_LABELS, PERIODS, AssessmentContract, Evidence
 from kechuang.enclaves.scoring import SOURCE_LABELS
 from kechuang.orgs.models import Enclave
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.principal  # type: ignore[attr-defined,no-any-return]
 
 
 def _period(period: str) -> str:
@@ -52,7 +48,7 @@ def _year(request: HttpRequest) -> int:
 
 @requires("assessment.view")
 def contract_list(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     contracts = list(selectors.contracts_for(principal).order_by("-year", "enclave__name", "-version"))
     years = sorted({c.year for c in contracts}, reverse=True)
     year = _year(request) if request.GET.get("year") else (years[0] if years else dt.date.today().year)
@@ -100,7 +96,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 
 @requires("assessment.view")
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     contract = selectors.visible_contract(principal, pk)
     return render(
         request,
@@ -120,7 +116,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires("assessment.contract")
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = selectors.visible_contract(_principal(request), pk, "assessment.contract")
+    contract = selectors.visible_contract(principal_of(request), pk, "assessment.contract")
     if contract.is_frozen:
         messages.error(request, "已签订的契约不能直接修改，请发起变更生成新版本")
         return redirect("enclaves:contract_detail", contract.pk)
@@ -156,7 +152,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires("assessment.contract")
 def contract_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    contract = selectors.visible_contract(_principal(request), pk, "assessment.contract")
+    contract = selectors.visible_contract(principal_of(request), pk, "assessment.contract")
     actor = actor_of(request)
     try:
         if name == "sign":
@@ -178,7 +174,7 @@ def contract_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @requires("assessment.report")
 def report(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     """The operator's year-to-date report for one checkpoint, with evidence uploads."""
-    principal = _principal(request)
+    principal = principal_of(request)
     contract = selectors.visible_contract(principal, pk, "assessment.report")
     period = _period(period)
     rows = {r.code: r for r in selectors.stored_values(contract.enclave_id, contract.year, period)}
@@ -276,7 +272,7 @@ def _chart_specs(card: dict[str, Any], history: list[dict[str, Any]]) -> dict[st
 
 
 def _card_context(request: HttpRequest, pk: int, period: str) -> dict[str, Any]:
-    principal = _principal(request)
+    principal = principal_of(request)
     contract = selectors.visible_contract(principal, pk)
     period = _period(period)
     view = selectors.scorecard(contract, period)
@@ -369,13 +365,13 @@ def scorecard_print(request: HttpRequest, pk: int, period: str) -> HttpResponse:
 
 
 def _refresh(request: HttpRequest, contract: AssessmentContract, period: str) -> str:
-    require(_principal(request), "assessment.report", contract)
+    require(principal_of(request), "assessment.report", contract)
     n = services.refresh_platform_figures(contract=contract, period=period, actor=actor_of(request))
     return f"已更新平台统计数据（{n} 项有变化）"
 
 
 def _verify(request: HttpRequest, contract: AssessmentContract, period: str) -> str:
-    require(_principal(request), "assessment.verify")
+    require(principal_of(request), "assessment.verify")
     code = request.POST.get("code", "")
     services.verify_value(
         contract=contract,
@@ -389,7 +385,7 @@ def _verify(request: HttpRequest, contract: AssessmentContract, period: str) -> 
 
 
 def _finalise(request: HttpRequest, contract: AssessmentContract, period: str) -> str:
-    require(_principal(request), "assessment.verify")
+    require(principal_of(request), "assessment.verify")
     done = services.finalise_assessment(
         contract=contract, period=period, actor=actor_of(request), note=request.POST.get("note", "")
     )
@@ -406,7 +402,7 @@ SCORECARD_ACTIONS: dict[str, Callable[[HttpRequest, AssessmentContract, str], st
 @require_POST
 @requires("assessment.view")
 def scorecard_act(request: HttpRequest, pk: int, period: str, name: str) -> HttpResponse:
-    contract = selectors.visible_contract(_principal(request), pk)
+    contract = selectors.visible_contract(principal_of(request), pk)
     period = _period(period)
     action = SCORECARD_ACTIONS.get(name)
     if action is None:
@@ -421,7 +417,7 @@ def scorecard_act(request: HttpRequest, pk: int, period: str, name: str) -> Http
 @requires("assessment.simulate")
 def simulate(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     """What-if for staff: the same scoring with some figures replaced; nothing is saved."""
-    contract = selectors.visible_contract(_principal(request), pk)
+    contract = selectors.visible_contract(principal_of(request), pk)
     period = _period(period)
     indicators = contract.spec.get("indicators", [])
     overrides = {
@@ -495,7 +491,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(
         scope(
-            _principal(request), Evidence.objects.select_related("value"), "assessment.view", prefix="value__"
+            principal_of(request),
+            Evidence.objects.select_related("value"),
+            "assessment.view",
+            prefix="value__",
         ),
         pk=pk,
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core.access import Principal, may, require, requires, scope
-from kechuang.core.http import actor_of, export_rows
+from kechuang.core.http import actor_of, export_rows, principal_of
 from kechuang.events import selectors, services
 from kechuang.events.models import (
     Event,
@@ -36,10 +36,6 @@ ROLE_OF = {
 }
 
 
-def _principal(request: HttpRequest) -> Principal:
-    return request.principal  # type: ignore[attr-defined,no-any-return]
-
-
 def _own_registration(principal: Principal, event: Event) -> Registration | None:
     if not principal.organization_id:
         return None
@@ -51,13 +47,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "events/list.html",
-        {"events": Event.objects.all()[:100], "can_manage": may(_principal(request), "event.manage")},
+        {"events": Event.objects.all()[:100], "can_manage": may(principal_of(request), "event.manage")},
     )
 
 
 @requires("event.view")
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     event = get_object_or_404(Event, pk=pk)
     own = _own_registration(principal, event)
     manage = may(principal, "event.manage")
@@ -148,7 +144,7 @@ def _interest_context(principal: Principal, event: Event) -> dict[str, Any]:
 
 
 def _act_register(request: HttpRequest, event: Event) -> str:
-    principal = _principal(request)
+    principal = principal_of(request)
     require(principal, "event.participate")
     organization = get_object_or_404(Organization, pk=principal.organization_id or 0)
     services.register(
@@ -163,15 +159,15 @@ def _act_register(request: HttpRequest, event: Event) -> str:
 
 
 def _act_review(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     registration = get_object_or_404(Registration, pk=request.POST.get("registration") or 0, event=event)
     services.review_registration(registration=registration, approve=request.POST.get("approve") == "1")
     return "已审核"
 
 
 def _act_request(request: HttpRequest, event: Event) -> str:
-    own = _own_registration(_principal(request), event)
-    require(_principal(request), "event.participate")
+    own = _own_registration(principal_of(request), event)
+    require(principal_of(request), "event.participate")
     if own is None:
         raise ValidationError("请先报名本活动")
     invitee = get_object_or_404(Registration, pk=request.POST.get("invitee") or 0, event=event)
@@ -180,28 +176,28 @@ def _act_request(request: HttpRequest, event: Event) -> str:
 
 
 def _act_respond(request: HttpRequest, event: Event) -> str:
-    own = _own_registration(_principal(request), event)
-    require(_principal(request), "event.participate")
+    own = _own_registration(principal_of(request), event)
+    require(principal_of(request), "event.participate")
     meeting_request = get_object_or_404(MeetingRequest, pk=request.POST.get("request") or 0, invitee=own)
     services.respond_to_request(meeting_request=meeting_request, accept=request.POST.get("accept") == "1")
     return "已回复"
 
 
 def _act_schedule(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     run = (services.replan_event if request.POST.get("replan") else services.schedule_event)(event=event)
     return f"排期完成：安排 {run.placed}/{run.requested} 场，未能安排 {len(run.unplaced)} 场"
 
 
 def _act_check_in(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     registration = get_object_or_404(Registration, pk=request.POST.get("registration") or 0, event=event)
     services.check_in(registration=registration)
     return f"{registration.organization.name} 已签到"
 
 
 def _act_outcome(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     meeting = get_object_or_404(Meeting, pk=request.POST.get("meeting") or 0, request__event=event)
     interest = request.POST.get("interest", "")
     if interest not in Meeting.Interest.values:
@@ -236,7 +232,7 @@ def _date(value: str, label: str) -> dt.date | None:
 
 
 def _act_order(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     orgs = {r.organization_id: r.organization for r in event.registrations.select_related("organization")}
     raw_supplier, raw_buyer = request.POST.get("supplier", ""), request.POST.get("buyer", "")
     supplier = orgs.get(int(raw_supplier)) if raw_supplier.isdigit() else None
@@ -256,7 +252,7 @@ def _act_order(request: HttpRequest, event: Event) -> str:
 
 
 def _act_advance(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     order = get_object_or_404(IntentionOrder, pk=request.POST.get("order") or 0, event=event)
     services.advance_order(
         order=order,
@@ -273,7 +269,7 @@ def _act_advance(request: HttpRequest, event: Event) -> str:
 
 
 def _act_interest(request: HttpRequest, event: Event) -> str:
-    principal = _principal(request)
+    principal = principal_of(request)
     require(principal, "event.interest.record")
     investors = scope(
         principal, event.registrations.filter(role=ParticipantRole.INVESTOR), "event.interest.record"
@@ -299,7 +295,7 @@ def _act_interest(request: HttpRequest, event: Event) -> str:
 
 
 def _act_interest_advance(request: HttpRequest, event: Event) -> str:
-    principal = _principal(request)
+    principal = principal_of(request)
     require(principal, "event.interest.advance")
     interest = get_object_or_404(
         scope(principal, event.investor_interests.all(), "event.interest.advance"),
@@ -322,7 +318,7 @@ def _pk(request: HttpRequest, name: str) -> int:
 
 
 def _act_suggest(request: HttpRequest, event: Event) -> str:
-    require(_principal(request), "event.manage")
+    require(principal_of(request), "event.manage")
     from kechuang.events.tasks import suggest_meetings_task
 
     suggest_meetings_task.enqueue(event.pk)
@@ -350,7 +346,7 @@ def event_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     action = ACTIONS.get(name)
     if action is None:
         raise Http404("未知的操作")
-    require(_principal(request), "event.view")
+    require(principal_of(request), "event.view")
     event = get_object_or_404(Event, pk=pk)
     try:
         messages.success(request, action(request, event))
@@ -361,7 +357,7 @@ def event_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     """A participant's own agenda (staff may open anyone's with ?registration=ID); printable and .xlsx."""
-    principal = _principal(request)
+    principal = principal_of(request)
     require(principal, "event.view")
     event = get_object_or_404(Event, pk=pk)
     registration = _own_registration(principal, event)

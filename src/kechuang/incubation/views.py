@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kechuang.core.access import Principal, Role, may, require, requires
-from kechuang.core.http import actor_of, export_rows, paginate
+from kechuang.core.access import Role, may, require, requires
+from kechuang.core.http import actor_of, add_service_errors, export_rows, paginate, principal_of
 from kechuang.core.validators import normalise_credit_code
 from kechuang.incubation import forms as f
 from kechuang.incubation import selectors, services
@@ -26,18 +26,6 @@ from kechuang.incubation.choices import ACTIVE_STAGES, Stage, next_stages
 from kechuang.incubation.models import Milestone, Project
 from kechuang.incubation.services import ADMITTED_STAGES
 from kechuang.orgs.models import Organization
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.principal  # type: ignore[attr-defined,no-any-return]
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _filters(request: HttpRequest) -> selectors.ProjectFilters:
@@ -90,7 +78,7 @@ def _export_row(p: Project) -> list[Any]:
 
 @requires("project.list")
 def project_list(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     filters = _filters(request)
     rows = selectors.project_list(principal=principal, filters=filters)
     if request.GET.get("export") == "xlsx":
@@ -124,7 +112,7 @@ def _applicant_for(value: str) -> Organization | None:
 
 @requires("project.apply")
 def project_create(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     enterprise = principal.role == Role.ENTERPRISE
     carriers = selectors.carrier_choices(principal=principal)
     form = f.ApplicationForm(request.POST or None, carriers=carriers, fixed_applicant=enterprise)
@@ -145,7 +133,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                     actor=actor_of(request), carrier=carrier, data=form.to_data(), applicant=applicant
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "入孵申请已提交，科技局将组织评审")
                 return redirect("incubation:project_detail", pk=project.pk)
@@ -175,7 +163,7 @@ def _forms_for(project: Project) -> dict[str, forms.Form]:
 def project_detail(
     request: HttpRequest, pk: int, *, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     project = selectors.project_get(principal=principal, pk=pk)
     can_manage = may(principal, "project.manage", project)
     can_decide = may(principal, "project.decide")
@@ -284,7 +272,7 @@ def project_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     action = ACTIONS.get(name)
     if action is None:
         raise Http404("未知的操作")
-    principal = _principal(request)
+    principal = principal_of(request)
     project = selectors.project_get(principal=principal, pk=pk, action=action.access)
     kwargs: dict[str, Any] = {"stage": project.stage} if action.form is f.AdvanceForm else {}
     form = action.form(request.POST, prefix=name, **kwargs)
@@ -294,7 +282,7 @@ def project_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         message = action.run(request, project, form.cleaned_data)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         messages.error(request, "；".join(exc.messages))
         return project_detail(request, pk, bound={name: form}, status=400)
     messages.success(request, message)
@@ -303,7 +291,7 @@ def project_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @requires("project.decide")
 def project_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     project = selectors.project_get(principal=principal, pk=pk, action="project.decide")
     assigned = {r.reviewer_id for r in project.reviews.all()}
     form = f.ReviewersForm(
@@ -315,7 +303,7 @@ def project_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor_of(request), project=project, reviewers=list(form.cleaned_data["reviewers"])
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已指派 {len(created)} 位评审人")
             return redirect("incubation:project_detail", pk=pk)
@@ -329,7 +317,7 @@ def project_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires("project.review")
 def project_review(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     project = selectors.project_get(principal=principal, pk=pk, action="project.review")
     review = selectors.own_review(project=project, user=actor_of(request))
     if review is None:
@@ -348,7 +336,7 @@ def project_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.declare_conflict(actor=actor, review=review, note=conflict_form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_errors(conflict_form, exc)
+            add_service_errors(conflict_form, exc)
         else:
             messages.success(request, "已声明利益冲突，您的评分不计入该项目")
             return redirect("incubation:project_detail", pk=pk)
@@ -358,7 +346,7 @@ def project_review(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, review=review, scores=form.scores(), comment=form.cleaned_data["comment"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"评分已提交，加权总分 {review.total}")
             return redirect("incubation:project_detail", pk=pk)
@@ -389,7 +377,7 @@ def _as_of(request: HttpRequest) -> dt.date:
 def candidates(
     request: HttpRequest, *, bound: dict[int, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     as_of = _as_of(request)
     rows = selectors.elimination_candidates(as_of=as_of, principal=principal)
     can_decide = may(principal, "project.decide")
@@ -412,7 +400,7 @@ def candidates(
 @require_POST
 @requires("project.decide")
 def candidate_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _principal(request)
+    principal = principal_of(request)
     project = selectors.project_get(principal=principal, pk=pk, action="project.decide")
     form = f.EliminationForm(request.POST, auto_id=f"id_p{pk}_%s")
     if form.is_valid():
@@ -424,7 +412,7 @@ def candidate_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor_of(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if project.stage == Stage.ELIMINATED:
                 messages.success(request, f"已决定淘汰“{project.name}”（项目记录完整保留）")
