@@ -187,7 +187,7 @@ def rubric_snapshot(rubric: Rubric) -> dict[str, object]:
         raise ValidationError(f"评分表“{rubric.name}”配置有误：{exc.messages[0]}，请先在后台修正") from exc
     return {
         "rubric": rubric.name,
-        "admission_line": str(rubric.admission_line),
+        "admission_line": plain(rubric.admission_line),
         "criteria": [
             {
                 "code": c.code,
@@ -353,8 +353,15 @@ def assign_reviewers(
         existing.add(user.pk)
         created.append(review)
     if created:
-        listed = "、".join(names[r.reviewer_id] for r in created)
-        _event(project, actor=actor, action="指派评审", on=on or _today(), note=f"评审人：{listed}")
+        # The timeline is seen by the applicant and the operator: who reviews is for the bureau only
+        # (the Review rows and their history keep the names).
+        _event(
+            project,
+            actor=actor,
+            action="指派评审",
+            on=on or _today(),
+            note=f"已指派 {len(created)} 位评审人（名单仅科技局可见）",
+        )
     return created
 
 
@@ -368,7 +375,14 @@ def declare_conflict(*, actor: User, review: Review, note: str = "") -> Review:
     _history_user(review, actor)
     review.save(update_fields=["conflict_declared", "conflict_note", "updated_at"])
     _refresh_review_score(review.project, actor)
-    _event(review.project, actor=actor, action="评审人声明利益冲突", on=_today(), note=review.conflict_note)
+    # Not named on the shared timeline (see assign_reviewers); the review's history records who and why.
+    _event(
+        review.project,
+        actor=None,
+        action="评审人声明利益冲突",
+        on=_today(),
+        note="一位评审人声明利益冲突，其评审不计入得分",
+    )
     return review
 
 
