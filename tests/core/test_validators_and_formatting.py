@@ -80,3 +80,19 @@ def test_amounts_dates_codes_as_people_write_them() -> None:
 def test_formula_looking_cells_are_neutralised(value: str) -> None:
     assert neutralise(value).startswith("'")
     assert neutralise("晋江") == "晋江" and neutralise(12) == 12
+
+
+def test_has_field_errors_tells_field_errors_from_form_wide_ones() -> None:
+    from django import forms
+
+    from kechuang.core.templatetags.kc import has_field_errors
+
+    class NameForm(forms.Form):
+        name = forms.CharField()
+
+    missing = NameForm(data={})
+    assert missing.is_valid() is False and has_field_errors(missing)
+    form_wide = NameForm(data={"name": "张三"})
+    assert form_wide.is_valid()
+    form_wide.add_error(None, "与申请方存在关联")
+    assert not has_field_errors(form_wide)

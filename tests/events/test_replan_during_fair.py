@@ -69,3 +69,30 @@ def test_replan_after_held_and_cancelled_meetings(db: Any, cap_of_a: int) -> Non
         assert (placed.slot, placed.table, placed.status) == (second, 1, "scheduled")
         assert run.placed == 1 and run.unplaced == []
     assert {ab.pk, cd.pk} == {early.request_id, late.request_id}
+
+
+def test_full_schedule_is_refused_after_a_cancellation_with_the_right_reason(db: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    event = services.create_event(
+        title="对接会", kind=EventKind.FAIR, starts_at=START, ends_at=START + dt.timedelta(hours=2)
+    )
+    services.add_slots(event=event, first_start=START, minutes=30, count=2, tables=1)
+    regs = []
+    for i, name in enumerate("AB"):
+        org = Organization.objects.create(kind=OrgKind.ENTERPRISE, name=f"单位{name}")
+        reg = services.register(
+            event=event,
+            organization=org,
+            role="exhibitor" if i == 0 else "enterprise",
+            user=None,
+            contact_name="x",
+        )
+        services.review_registration(registration=reg, approve=True)
+        regs.append(reg)
+    _accepted(*regs)
+    services.schedule_event(event=event, time_limit_s=5)
+    services.cancel_meeting(meeting=Meeting.objects.get())
+    with pytest.raises(ValidationError, match="已有洽谈被取消"):
+        services.schedule_event(event=event, time_limit_s=5)
+    assert services.replan_event(event=event, time_limit_s=5).status

@@ -258,8 +258,15 @@ def _store(
 
 def schedule_event(*, event: Event, time_limit_s: float = 25) -> ScheduleRun:
     """Place accepted requests first, then suggested ones by value, into slots and tables."""
-    if Meeting.objects.filter(request__event=event).exclude(status=Meeting.Status.SCHEDULED).exists():
+    settled = set(
+        Meeting.objects.filter(request__event=event)
+        .exclude(status=Meeting.Status.SCHEDULED)
+        .values_list("status", flat=True)
+    )
+    if settled - {Meeting.Status.CANCELLED}:
         raise ValidationError("活动已开始记录洽谈结果，请使用“调整排期”，以免打乱已发出的日程")
+    if settled:
+        raise ValidationError("已有洽谈被取消，请使用“调整排期”：只改动受影响的洽谈，已发出的日程尽量不变")
     instance, slots, free = _instance(event)
     if not slots:
         raise ValidationError("请先设置洽谈时段和桌数")

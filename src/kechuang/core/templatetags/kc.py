@@ -64,3 +64,9 @@ def query_with(context: dict[str, Any], **kwargs: Any) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def has_field_errors(form: Any) -> bool:
+    """True when a field (not only the form as a whole) has an error, so the page can say which to fix."""
+    return any(name != "__all__" for name in getattr(form, "errors", {}))
