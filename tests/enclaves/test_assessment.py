@@ -307,3 +307,22 @@ def test_dashboard_shows_finalised_annual_results_to_the_bureau_only(
     assert (
         "创新飞地考核" not in client_for("township_officer").get(reverse("dashboard:home")).content.decode()
     )
+
+
+def test_a_personalised_indicator_can_take_a_platform_source(
+    world: Any, contract: AssessmentContract
+) -> None:
+    spec = dict(contract.spec)
+    rows = [{**i, "weight": "4"} if i["code"] == "tech_results" else i for i in spec["indicators"]]
+    extra = {"code": "lab_contracts", "name": "联合实验室委托开发合同数", "unit": "份", "kind": "linear"}
+    rows.append(
+        {**extra, "weight": "6", "target": "3", "cap_ratio": "1.2", "personalised": True, "source": "nope"}
+    )
+    spec["indicators"] = rows
+    with pytest.raises(ValidationError, match="平台统计来源“nope”不存在"):
+        services.update_contract_spec(contract=contract, spec=spec, actor=None)
+    rows[-1]["source"] = "transfers"
+    services.update_contract_spec(contract=contract, spec=spec, actor=None)
+    services.refresh_platform_figures(contract=contract, period="Q2")
+    row = IndicatorValue.objects.get(enclave=world.own_enclave, year=2025, period="Q2", code="lab_contracts")
+    assert row.computed == 0 and "技术合同 0 份" in row.computed_basis

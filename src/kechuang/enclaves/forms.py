@@ -38,6 +38,15 @@ class IndicatorForm(forms.Form):
     requires_evidence = forms.BooleanField(label="需佐证", required=False)
     evidence_rule = forms.CharField(label="佐证要求", max_length=200, required=False)
     personalised = forms.BooleanField(label="个性化", required=False)
+    source = forms.ChoiceField(label="平台统计来源", required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kechuang.enclaves.selectors import PLATFORM_SOURCES
+
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        source.choices = [("", "—（运营方填报）"), *PLATFORM_SOURCES.items()]
 
     def clean_bands(self) -> list[list[str]]:
         raw = self.cleaned_data.get("bands", "").replace("：", ":").replace("，", " ").replace(",", " ")
@@ -64,6 +73,8 @@ class IndicatorForm(forms.Form):
             "evidence_rule": data.get("evidence_rule", ""),
             "personalised": bool(data.get("personalised")),
         }
+        if data.get("source"):
+            row["source"] = data["source"]
         for name in (
             "weight",
             "target",

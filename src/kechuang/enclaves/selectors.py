@@ -19,6 +19,17 @@ from kechuang.enclaves.specs import contract_from_spec, period_end, report_due
 from kechuang.orgs.models import Enclave
 
 PERIOD_CODES = tuple(code for code, _ in PERIODS)
+#: What the platform can count itself (platform_figures keys), for personalised indicators to use.
+PLATFORM_SOURCES: dict[str, str] = {
+    "response_rate": "需求响应率（需求分派记录）",
+    "response_timely": "需求响应及时率（需求分派记录）",
+    "matched": "答复的企业需求数（需求分派记录）",
+    "transfers": "经飞地对接登记的技术合同数",
+    "incubated": "在孵项目数（孵化台账）",
+    "teams": "决定入孵的项目数（孵化台账）",
+    "landed": "落地晋江项目数（按统一社会信用代码）",
+    "output": "落地企业产值（万元）",
+}
 
 
 @dataclass(frozen=True)

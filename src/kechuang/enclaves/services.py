@@ -37,7 +37,12 @@ def check_spec(spec: dict[str, Any], *, enclave: str = "—", year: int = 2000) 
         contract = contract_from_spec(spec, enclave=enclave, year=year, period="Q4")
     except (ValueError, TypeError, KeyError) as exc:
         return [str(exc)]
-    return validate_contract(contract)
+    unknown = [
+        f"指标「{row.get('name', row.get('code'))}」的平台统计来源“{row['source']}”不存在"
+        for row in spec.get("indicators", [])
+        if row.get("source") and row["source"] not in selectors.PLATFORM_SOURCES
+    ]
+    return validate_contract(contract) + unknown
 
 
 def spec_warnings(spec: dict[str, Any]) -> list[str]:
@@ -231,12 +236,14 @@ def refresh_platform_figures(*, contract: AssessmentContract, period: str, actor
     """Store what the platform counts itself beside the reported figures. Returns how many changed."""
     if Assessment.objects.filter(enclave_id=contract.enclave_id, year=contract.year, period=period).exists():
         return 0
-    codes = {row["code"] for row in contract.spec.get("indicators", [])}
     figures = selectors.platform_figures(enclave_id=contract.enclave_id, year=contract.year, period=period)
     changed = 0
     now = timezone.now()
-    for code, figure in figures.items():
-        if code not in codes:
+    for indicator in contract.spec.get("indicators", []):
+        # A library indicator is counted under its own code; a personalised one may name a source.
+        code = indicator["code"]
+        figure = figures.get(indicator.get("source") or code)
+        if figure is None:
             continue
         row = _open_value(contract.enclave_id, contract.year, period, code, contract.is_demo)
         if row.computed == figure.value and row.computed_basis == figure.basis[:500]:

@@ -108,6 +108,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": selectors.versions_of(contract),
             "history": selectors.year_history(contract),
             "warnings": services.spec_warnings(contract.spec),
+            "sources": selectors.PLATFORM_SOURCES,
             "can_contract": may(principal, "assessment.contract"),
             "can_report": may(principal, "assessment.report", contract),
         },
