@@ -11,6 +11,7 @@ from kechuang.core.access import LoginRequired
 from kechuang.dashboard.api import router as dashboard_router
 from kechuang.demands.api import router as demands_router
 from kechuang.enclaves.api import router as enclaves_router
+from kechuang.incubation.api import router as incubation_router
 from kechuang.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api.add_router("/", achievements_router)
 api.add_router("/", dashboard_router)
 api.add_router("/", demands_router)
 api.add_router("/", enclaves_router)
+api.add_router("/", incubation_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -80,6 +80,8 @@ def test_every_api_route_is_tested() -> None:
         "/api/demands-funnel",
         "/api/assessment/contracts",
         "/api/assessment/contracts/{pk}/scorecards/{period}",
+        "/api/incubation/projects",
+        "/api/incubation/projects/{pk}",
     }
     assert paths == tested
 
@@ -136,3 +138,19 @@ def test_assessment_api_respects_the_operator_scope(client_for: Any, world: Any)
     assert operator.get(f"/api/assessment/contracts/{own.pk}/scorecards/Q9").status_code == 404
     staff = client_for("bureau_staff").get("/api/assessment/contracts?year=2025").json()
     assert {c["contract_id"] for c in staff} == {own.pk, other.pk}
+
+
+def test_incubation_api_uses_the_project_row_rules(client_for: Any, world: Any) -> None:
+    from tests.incubation import factories as inc
+
+    own = inc.apply(world, name="本飞地项目")
+    other = inc.apply(world, carrier=world.other_enclave, name="其他飞地项目")
+    assert client_for("public").get("/api/incubation/projects").status_code == 401
+    assert client_for("investor").get("/api/incubation/projects").status_code == 403
+    operator = client_for("enclave_operator")
+    assert [p["id"] for p in operator.get("/api/incubation/projects").json()["items"]] == [own.pk]
+    detail = operator.get(f"/api/incubation/projects/{own.pk}").json()
+    assert detail["name"] == "本飞地项目" and detail["stage"] == "recruiting" and detail["timeline"]
+    assert operator.get(f"/api/incubation/projects/{other.pk}").status_code == 404
+    staff = client_for("bureau_staff").get("/api/incubation/projects?q=项目").json()["items"]
+    assert {p["id"] for p in staff} == {own.pk, other.pk}
