@@ -326,3 +326,20 @@ def test_a_personalised_indicator_can_take_a_platform_source(
     services.refresh_platform_figures(contract=contract, period="Q2")
     row = IndicatorValue.objects.get(enclave=world.own_enclave, year=2025, period="Q2", code="lab_contracts")
     assert row.computed == 0 and "技术合同 0 份" in row.computed_basis
+
+
+def test_an_old_version_says_which_version_the_period_was_finalised_under(
+    world: Any, contract: AssessmentContract, client_for: Any
+) -> None:
+    staff = world.users["bureau_staff"]
+    signed(contract, staff)
+    v2 = services.amend_contract(contract=contract, reason="调整", actor=staff)
+    signed(v2, staff)
+    for code in ("fraud", "major_incident"):
+        services.verify_value(contract=v2, period="Q1", code=code, verified="0", note="无", actor=staff)
+    services.finalise_assessment(contract=v2, period="Q1", actor=staff)
+    client = client_for("bureau_staff")
+    old_page = client.get(reverse("enclaves:scorecard", args=[contract.pk, "Q1"])).content.decode()
+    assert "已按" in old_page and "第2版契约" in old_page and "对照测算" in old_page
+    new_page = client.get(reverse("enclaves:scorecard", args=[v2.pk, "Q1"])).content.decode()
+    assert "以下为定稿时的结果与数据" in new_page
