@@ -155,7 +155,9 @@ def test_application_review_admission_investment_landing(
     refusal = staff.locator("form .alert-error").first.inner_text()
     assert refusal == (
         "“chen”与申请方存在关联（评审人（专家）所在高校院所即申请单位），存在利益冲突，不能评审该项目"
+        "（已填写的内容已保留）"
     ), refusal
+    assert "请更正下面标红的项目" not in staff.locator("main").inner_text()  # no field is marked red
     assert not Review.objects.exists()
     assert Project.objects.get().rubric_snapshot == {}  # nothing was frozen by the refused attempt
     expert_box = staff.get_by_label("expert（高校院所/专家，测试大学）", exact=True)
