@@ -343,3 +343,15 @@ def test_an_old_version_says_which_version_the_period_was_finalised_under(
     assert "已按" in old_page and "第2版契约" in old_page and "对照测算" in old_page
     new_page = client.get(reverse("enclaves:scorecard", args=[v2.pk, "Q1"])).content.decode()
     assert "以下为定稿时的结果与数据" in new_page
+
+
+def test_operators_do_not_report_deductions_or_veto_items(
+    world: Any, contract: AssessmentContract, client_for: Any
+) -> None:
+    client = client_for("enclave_operator")
+    url = reverse("enclaves:report", args=[contract.pk, "Q1"])
+    html = client.get(url).content.decode()
+    assert 'name="value_landed"' in html
+    assert 'name="value_fraud"' not in html and 'name="value_unrectified"' not in html
+    client.post(url, {"value_landed": "1", "value_fraud": "0"})  # a crafted field is ignored
+    assert not IndicatorValue.objects.filter(code="fraud").exists()

@@ -172,6 +172,11 @@ def contract_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("enclaves:contract_detail", contract.pk)
 
 
+def _reportable(contract: AssessmentContract) -> list[dict[str, Any]]:
+    """What the operator reports: deductions and veto items are recorded by the bureau on the scorecard."""
+    return [i for i in contract.spec.get("indicators", []) if i["kind"] not in ("deduction", "veto")]
+
+
 @requires("assessment.report")
 def report(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     """The operator's year-to-date report for one checkpoint, with evidence uploads."""
@@ -182,7 +187,7 @@ def report(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     typed: dict[str, str] = {}
     errors: list[str] = []
     if request.method == "POST":
-        codes = [row["code"] for row in contract.spec.get("indicators", [])]
+        codes = [row["code"] for row in _reportable(contract)]
         figures: dict[str, object] = {
             c: request.POST.get(f"value_{c}", "") for c in codes if f"value_{c}" in request.POST
         }
@@ -204,7 +209,7 @@ def report(request: HttpRequest, pk: int, period: str) -> HttpResponse:
             messages.success(request, f"{PERIOD_LABELS[period]}数据已填报")
             return redirect("enclaves:scorecard", contract.pk, period)
     lines = []
-    for ind in contract.spec.get("indicators", []):
+    for ind in _reportable(contract):
         row = rows.get(ind["code"])
         lines.append(
             {
