@@ -135,18 +135,31 @@ def platform_figures(*, enclave_id: int, year: int, period: str) -> dict[str, Pl
 
 
 def is_finalised(contract: AssessmentContract, period: str) -> bool:
-    return Assessment.objects.filter(
-        enclave_id=contract.enclave_id, year=contract.year, period=period
-    ).exists()
+    return period_is_final(contract.enclave_id, contract.year, period)
 
 
-def stored_values(enclave_id: int, year: int, period: str) -> list[IndicatorValue]:
-    return list(
-        IndicatorValue.objects.filter(enclave_id=enclave_id, year=year, period=period)
+def period_is_final(enclave_id: int, year: int, period: str) -> bool:
+    """Finalised checkpoints are frozen: no report, evidence, verification or refresh changes them."""
+    return Assessment.objects.filter(enclave_id=enclave_id, year=year, period=period).exists()
+
+
+def _values(enclave_id: int, year: int) -> QuerySet[IndicatorValue]:
+    return (
+        IndicatorValue.objects.filter(enclave_id=enclave_id, year=year)
         .annotate(evidence_count=Count("evidence"))
         .select_related("reported_by", "verified_by")
         .prefetch_related("evidence")
-        .order_by("code")
+        .order_by("period", "code")
+    )
+
+
+def stored_values(enclave_id: int, year: int, period: str) -> list[IndicatorValue]:
+    return list(_values(enclave_id, year).filter(period=period))
+
+
+def _finals(enclave_id: int, year: int) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(enclave_id=enclave_id, year=year).select_related(
+        "finalised_by", "contract"
     )
 
 
@@ -187,12 +200,26 @@ class CardView:
 
 def scorecard(contract: AssessmentContract, period: str, *, as_of: dt.date | None = None) -> CardView:
     """The frozen card of a finalised assessment made under this version, else a live score."""
-    rows = stored_values(contract.enclave_id, contract.year, period)
-    final = (
-        Assessment.objects.filter(enclave_id=contract.enclave_id, year=contract.year, period=period)
-        .select_related("finalised_by", "contract")
-        .first()
-    )
+    final = _finals(contract.enclave_id, contract.year).filter(period=period).first()
+    return _card(contract, period, stored_values(contract.enclave_id, contract.year, period), final, as_of)
+
+
+def year_cards(contract: AssessmentContract) -> dict[str, CardView]:
+    """Every checkpoint of the year from one read of its values and finalised cards (list pages, trend)."""
+    rows: dict[str, list[IndicatorValue]] = {code: [] for code in PERIOD_CODES}
+    for row in _values(contract.enclave_id, contract.year):
+        rows[row.period].append(row)
+    finals = {a.period: a for a in _finals(contract.enclave_id, contract.year)}
+    return {code: _card(contract, code, rows[code], finals.get(code), None) for code in PERIOD_CODES}
+
+
+def _card(
+    contract: AssessmentContract,
+    period: str,
+    rows: list[IndicatorValue],
+    final: Assessment | None,
+    as_of: dt.date | None,
+) -> CardView:
     if final is not None and final.contract_id == contract.pk:
         return CardView(contract, period, final.card, final, rows, None)
     live = score(
@@ -215,22 +242,22 @@ def simulated_card(contract: AssessmentContract, period: str, overrides: dict[st
     )
 
 
-def year_history(contract: AssessmentContract) -> list[dict[str, Any]]:
+def year_history(
+    contract: AssessmentContract, cards: dict[str, CardView] | None = None
+) -> list[dict[str, Any]]:
     """Each checkpoint of the year: the finalised result or a live score, for the trend chart."""
-    history = []
-    for code, label in PERIODS:
-        view = scorecard(contract, code)
-        history.append(
-            {
-                "period": code,
-                "label": label,
-                "total": view.card["total"],
-                "grade": view.card["grade"],
-                "reward": view.card["reward"],
-                "final": view.finalised is not None,
-            }
-        )
-    return history
+    cards = cards if cards is not None else year_cards(contract)
+    return [
+        {
+            "period": code,
+            "label": label,
+            "total": cards[code].card["total"],
+            "grade": cards[code].card["grade"],
+            "reward": cards[code].card["reward"],
+            "final": cards[code].finalised is not None,
+        }
+        for code, label in PERIODS
+    ]
 
 
 def ranking(*, year: int, period: str) -> tuple[list[RankEntry], dict[str, AssessmentContract]]:

@@ -165,7 +165,7 @@ def open_value(*, contract: AssessmentContract, period: str, code: str) -> Indic
 
 
 def _not_finalised(contract: AssessmentContract, period: str) -> None:
-    if Assessment.objects.filter(enclave_id=contract.enclave_id, year=contract.year, period=period).exists():
+    if selectors.is_finalised(contract, period):
         raise ValidationError("该考核期已定稿，数据不能再修改")
 
 
@@ -225,7 +225,7 @@ def add_evidence(*, value: IndicatorValue, upload: UploadedFile, actor: User | N
         raise ValidationError(f"“{name}”超过 20MB，请压缩后再上传")
     if not upload.size:
         raise ValidationError(f"“{name}”是空文件")
-    if Assessment.objects.filter(enclave_id=value.enclave_id, year=value.year, period=value.period).exists():
+    if selectors.period_is_final(value.enclave_id, value.year, value.period):
         raise ValidationError("该考核期已定稿，不能再补充材料")
     evidence = Evidence(value=value, file=upload, name=name[:200], size=upload.size, uploaded_by=actor)
     with_actor(evidence, actor).save()
@@ -234,7 +234,7 @@ def add_evidence(*, value: IndicatorValue, upload: UploadedFile, actor: User | N
 
 def refresh_platform_figures(*, contract: AssessmentContract, period: str, actor: User | None = None) -> int:
     """Store what the platform counts itself beside the reported figures. Returns how many changed."""
-    if Assessment.objects.filter(enclave_id=contract.enclave_id, year=contract.year, period=period).exists():
+    if selectors.is_finalised(contract, period):
         return 0
     figures = selectors.platform_figures(enclave_id=contract.enclave_id, year=contract.year, period=period)
     changed = 0

@@ -281,10 +281,11 @@ def _card_context(request: HttpRequest, pk: int, period: str) -> dict[str, Any]:
     principal = principal_of(request)
     contract = selectors.visible_contract(principal, pk)
     period = _period(period)
-    view = selectors.scorecard(contract, period)
+    cards = selectors.year_cards(contract)
+    view = cards[period]
     rows = {r.code: r for r in view.rows}
     lines = [{"result": r, "row": rows.get(r["code"])} for r in view.card["indicators"]]
-    history = selectors.year_history(contract)
+    history = selectors.year_history(contract, cards)
     return {
         "contract": contract,
         "period": period,

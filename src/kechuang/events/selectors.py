@@ -18,6 +18,26 @@ from kechuang.events.models import (
 )
 
 
+def _order_figures(orders: QuerySet[IntentionOrder]) -> dict[str, Any]:
+    """Intention orders and how far they got (one query), for an event's report and the county total."""
+    figures = orders.aggregate(
+        count=Count("pk"),
+        intended=Sum("intended_amount"),
+        contracts=Count(
+            "pk", filter=Q(stage__in=[IntentionOrder.Stage.CONTRACT, IntentionOrder.Stage.LANDED])
+        ),
+        contract_amount=Sum("contract_amount"),
+        landed=Count("pk", filter=Q(stage=IntentionOrder.Stage.LANDED)),
+    )
+    return {
+        "orders": figures["count"] or 0,
+        "intended_amount": float(figures["intended"] or 0),
+        "contracts": figures["contracts"],
+        "contract_amount": float(figures["contract_amount"] or 0),
+        "landed": figures["landed"],
+    }
+
+
 def _interest_figures(interests: QuerySet[InvestorInterest]) -> dict[str, Any]:
     figures = interests.aggregate(
         count=Count("pk"),
@@ -41,25 +61,13 @@ def event_report(*, event: Event) -> dict[str, Any]:
         held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
         no_show=Count("pk", filter=Q(status=Meeting.Status.NO_SHOW)),
     )
-    orders = event.orders.aggregate(
-        count=Count("pk"),
-        intended=Sum("intended_amount"),
-        contracts=Count(
-            "pk", filter=Q(stage__in=[IntentionOrder.Stage.CONTRACT, IntentionOrder.Stage.LANDED])
-        ),
-        contract_amount=Sum("contract_amount"),
-        landed=Count("pk", filter=Q(stage=IntentionOrder.Stage.LANDED)),
-    )
-    count = orders["count"] or 0
+    orders = _order_figures(event.orders.all())
+    count = orders["orders"]
     return {
         "participants": {role.label: by_role.get(role.value, 0) for role in ParticipantRole},
         "checked_in": registrations.filter(checked_in_at__isnull=False).count(),
         "meetings": meetings,
-        "orders": count,
-        "intended_amount": float(orders["intended"] or 0),
-        "contracts": orders["contracts"],
-        "contract_amount": float(orders["contract_amount"] or 0),
-        "landed": orders["landed"],
+        **orders,
         "to_contract": orders["contracts"] / count if count else None,
         "to_landed": orders["landed"] / count if count else None,
         **_interest_figures(event.investor_interests.all()),
@@ -96,23 +104,11 @@ def agenda(*, registration: Registration) -> list[dict[str, Any]]:
 
 def county_summary() -> dict[str, Any]:
     """All events together, for the dashboard: what the county's fairs and roadshows produced."""
-    orders = IntentionOrder.objects.aggregate(
-        count=Count("pk"),
-        intended=Sum("intended_amount"),
-        contracts=Count(
-            "pk", filter=Q(stage__in=[IntentionOrder.Stage.CONTRACT, IntentionOrder.Stage.LANDED])
-        ),
-        contract_amount=Sum("contract_amount"),
-        landed=Count("pk", filter=Q(stage=IntentionOrder.Stage.LANDED)),
-    )
+    orders = _order_figures(IntentionOrder.objects.all())
     return {
         "events": Event.objects.count(),
         "participants": Registration.objects.filter(status=Registration.Status.APPROVED).count(),
         "meetings_held": Meeting.objects.filter(status=Meeting.Status.HELD).count(),
-        "orders": orders["count"] or 0,
-        "intended_amount": float(orders["intended"] or 0),
-        "contracts": orders["contracts"],
-        "contract_amount": float(orders["contract_amount"] or 0),
-        "landed": orders["landed"],
+        **orders,
         **_interest_figures(InvestorInterest.objects.all()),
     }
