@@ -219,6 +219,14 @@ def test_activity_forms_keep_input_and_explain_errors(client_for: Any, world: An
         },
     )
     assert response.status_code == 302
+    response = operator.post(
+        f"/incubation/{project.pk}/act/figure/",
+        {"figure-year": "2025", "figure-jobs": "-3", "figure-output": "-650", "figure-tax": "三十"},
+    )
+    page = html(response)
+    assert response.status_code == 400
+    assert "就业人数不能为负数" in page and "产值(万元)不能为负数" in page and "税收(万元)应为数字" in page
+    assert "三十" in page
     operator.post(
         f"/incubation/{project.pk}/act/figure/",
         {"figure-year": "2025", "figure-jobs": "18", "figure-output": "650", "figure-tax": "30"},

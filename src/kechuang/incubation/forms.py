@@ -23,7 +23,14 @@ def _text(label: str, rows: int = 3, *, required: bool = True, max_length: int =
 
 
 def _wan(label: str, *, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(label=label, min_value=0, max_digits=12, decimal_places=2, required=required)
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=required,
+        error_messages={"min_value": f"{label}不能为负数", "invalid": f"{label}应为数字，例如 120.5"},
+    )
 
 
 class ApplicationForm(forms.Form):
@@ -194,7 +201,12 @@ class LandingForm(forms.Form):
 
 class FigureForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    jobs = forms.IntegerField(label="就业人数", min_value=0, required=False)
+    jobs = forms.IntegerField(
+        label="就业人数",
+        min_value=0,
+        required=False,
+        error_messages={"min_value": "就业人数不能为负数", "invalid": "就业人数应为整数"},
+    )
     output = _wan("产值(万元)")
     tax = _wan("税收(万元)")
 
