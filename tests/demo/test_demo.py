@@ -52,7 +52,18 @@ from kechuang.orgs.models import (
 )
 
 AS_OF = dt.date(2026, 11, 27)
-USERNAMES = {"admin", "staff", "township", "enclave", "enterprise", "enterprise2", "expert", "investor"}
+USERNAMES = {
+    "admin",
+    "staff",
+    "township",
+    "enclave",
+    "enclave_sz",
+    "enclave_xa",
+    "enterprise",
+    "enterprise2",
+    "expert",
+    "investor",
+}
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +295,8 @@ def test_every_role_has_a_scoped_account() -> None:
 
     assert p["enclave"].role == Role.ENCLAVE_OPERATOR
     assert Enclave.objects.get(pk=p["enclave"].enclave_id or 0).name == "晋江(武汉)离岸创新孵化中心"
+    assert Enclave.objects.get(pk=p["enclave_sz"].enclave_id or 0).city == "深圳"
+    assert Enclave.objects.get(pk=p["enclave_xa"].enclave_id or 0).city == "西安"
 
     assert p["enterprise"].role == Role.ENTERPRISE
     own = scope(p["enterprise"], Enterprise.objects.all(), "enterprise.view")

@@ -57,6 +57,14 @@ def test_demo_year_is_assessed_ranked_and_rewarded(year: int) -> None:
     assert Decimal(next(r for r in cards["深圳"]["indicators"] if r["code"] == "unrectified")["points"]) < 0
     assert Assessment.objects.get(year=year, period="Q2", enclave__city="西安").card["late_items"]
     assert Evidence.objects.filter(value__year=year).count() > 50
+    # Each enclave's figures were reported by its own operator account, never by another enclave's.
+    reported = IndicatorValue.objects.filter(year=year, reported__isnull=False).select_related(
+        "reported_by__profile"
+    )
+    assert {v.enclave.city for v in reported.select_related("enclave")} == {"武汉", "深圳", "西安"}
+    for value in reported:
+        assert value.reported_by is not None, value.code
+        assert value.reported_by.profile.enclave_id == value.enclave_id
 
 
 def test_amendment_keeps_the_scores_made_under_the_old_version(year: int) -> None:

@@ -128,7 +128,9 @@ class Loader:
         self.as_of = as_of
         users = get_user_model().objects
         self.staff = users.filter(username="staff").first()
-        self.operator = users.filter(username="enclave").first()
+        #: each enclave reports through its own operator account (demo users enclave, enclave_sz, enclave_xa)
+        operators = users.filter(profile__role="enclave_operator", profile__enclave__isnull=False)
+        self.operators = {u.profile.enclave_id: u for u in operators.select_related("profile")}
         self.counts: dict[str, int] = {"assessment_contracts": 0, "indicator_values": 0, "assessments": 0}
 
     def run(self) -> dict[str, int]:
@@ -153,12 +155,7 @@ class Loader:
         return contract
 
     def _reporter(self, enclave: Enclave) -> Any:
-        op = self.operator
-        return (
-            op
-            if op is not None and getattr(op, "profile", None) and op.profile.enclave_id == enclave.pk
-            else None
-        )
+        return self.operators.get(enclave.pk)
 
     def _report(
         self,

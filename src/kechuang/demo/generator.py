@@ -1302,6 +1302,22 @@ def _accounts(expert_key: str, expert_name: str) -> list[AccountRec]:
             organization=ENCLAVES[0].operator,
         ),
         acc(
+            "enclave_sz",
+            "enclave_operator",
+            "深圳飞地运营方（演示）",
+            f"维护“{ENCLAVES[1].name}”的飞地信息与考核填报",
+            enclave=ENCLAVES[1].name,
+            organization=ENCLAVES[1].operator,
+        ),
+        acc(
+            "enclave_xa",
+            "enclave_operator",
+            "西安飞地运营方（演示）",
+            f"维护“{ENCLAVES[2].name}”的飞地信息与考核填报",
+            enclave=ENCLAVES[2].name,
+            organization=ENCLAVES[2].operator,
+        ),
+        acc(
             "enterprise",
             "enterprise",
             "陈盛鞋业（演示）",
