@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kechuang.core.context_processors.navigation",
+                "kechuang.notifications.context_processors.unread_notifications",
             ],
             "builtins": ["kechuang.core.templatetags.kc"],
         },

@@ -116,3 +116,24 @@ def test_enterprise_user_edits_own_profile_and_history_names_them(client_for: An
     ent.refresh_from_db()
     assert ent.employees == 250
     assert ent.history.first().history_user.username == "enterprise"
+
+
+def test_institution_and_investor_pages_show_history_to_the_bureau_only(world: Any, client_for: Any) -> None:
+    staff = world.users["bureau_staff"]
+    inst = services.with_actor(world.institution, staff, "更新优势学科")
+    inst.disciplines = "材料科学与工程（测试变更）"
+    inst.save()
+    org = services.with_actor(world.investor.organization, staff, "更换联系人")
+    org.contact_name = "测试联系人"
+    org.save()
+    for url, change in (
+        (f"/orgs/institutions/{world.institution.pk}/", "材料科学与工程（测试变更）"),
+        (f"/orgs/investors/{world.investor.pk}/", "测试联系人"),
+    ):
+        page = client_for("bureau_staff").get(url).content.decode()
+        assert "变更历史" in page and change in page and "staff" in page, url
+        for role in ("enterprise", "investor"):
+            response = client_for(role).get(url)
+            assert response.status_code == 200 and "变更历史" not in response.content.decode(), (url, role)
+    public = client_for("public").get(f"/orgs/institutions/{world.institution.pk}/").content.decode()
+    assert "变更历史" not in public

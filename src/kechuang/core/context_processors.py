@@ -14,5 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for url_name, label, icon in nav_items(principal):
         href = reverse(url_name)
-        items.append({"href": href, "label": label, "icon": icon, "active": request.path.startswith(href)})
+        active = request.path.startswith(href)
+        items.append({"href": href, "label": label, "icon": icon, "active": active, "name": url_name})
     return {"principal": principal, "nav_items": items}

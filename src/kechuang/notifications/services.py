@@ -1,18 +1,17 @@
-"""Tell people what happened: an in-app notification and an e-mail (Django's mail framework)."""
+"""Tell people what happened: an in-app notification now, and an e-mail copy from a background job."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.utils import timezone
 
 from kechuang.notifications.models import Notification
-
-log = logging.getLogger(__name__)
+from kechuang.notifications.tasks import send_notification_emails_task
 
 
 def notify(*, recipients: Iterable[User], title: str, body: str = "", url: str = "") -> int:
@@ -26,16 +25,15 @@ def notify(*, recipients: Iterable[User], title: str, body: str = "", url: str =
             for u in users.values()
         ]
     )
-    messages = [
-        (f"【科创平台】{title}", f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
+    messages: list[list[Any]] = [
+        [f"【科创平台】{title}", f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email]]
         for u in users.values()
         if u.email
     ]
     if messages:
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except Exception:  # mail servers on intranets fail often; the in-app notice is the record
-            log.exception("notification e-mail failed")
+        # Queued once the surrounding transaction commits (a rolled-back action sends nothing); robust:
+        # a broken queue is logged and never undoes the action, the in-app notice is the record.
+        transaction.on_commit(lambda: send_notification_emails_task.enqueue(messages), robust=True)
     return len(users)
 
 

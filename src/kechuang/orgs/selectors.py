@@ -132,6 +132,13 @@ def history_for(obj: Any, *, limit: int = 50) -> list[dict[str, Any]]:
     return entries[:limit]
 
 
+def merged_history(*objs: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """One timeline for a record kept in several tables (an organisation and its enterprise/institution
+    profile), newest first: people read it as one record."""
+    entries = [e for obj in objs for e in history_for(obj, limit=limit)]
+    return sorted(entries, key=lambda e: e["when"], reverse=True)[:limit]
+
+
 def townships_with_enterprise_counts(*, principal: Principal) -> list[Township]:
     """Townships with the number of enterprises the principal may list in each."""
     enterprises = scope(principal, Enterprise.objects.all(), "enterprise.list")

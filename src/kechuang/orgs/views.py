@@ -125,9 +125,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": may(principal, "enterprise.change", enterprise),
             "can_delete": may(principal, "enterprise.delete"),
             "can_list": may(principal, "enterprise.list"),
-            "history": selectors.history_for(enterprise.organization) + selectors.history_for(enterprise)
-            if can_history
-            else None,
+            "history": selectors.merged_history(enterprise.organization, enterprise) if can_history else None,
             "qualification_form": QualificationForm(),
             "delete_form": DeleteForm(),
         },
@@ -298,6 +296,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 @requires("institution.view")
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institution = selectors.institution_get(pk=pk)
+    can_history = may(request.principal, "history.view")  # type: ignore[attr-defined]
     return render(
         request,
         "orgs/institution_detail.html",
@@ -306,6 +305,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "org": institution.organization,
             "experts": institution.experts.all()[:200],
             "achievements": institution.achievements.filter(is_public=True)[:50],  # type: ignore[attr-defined]
+            "history": selectors.merged_history(institution.organization, institution)
+            if can_history
+            else None,
         },
     )
 
@@ -410,7 +412,16 @@ def investor_list(request: HttpRequest) -> HttpResponse:
 
 @requires("investor.view")
 def investor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "orgs/investor_detail.html", {"investor": selectors.investor_get(pk=pk)})
+    investor = selectors.investor_get(pk=pk)
+    can_history = may(request.principal, "history.view")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "orgs/investor_detail.html",
+        {
+            "investor": investor,
+            "history": selectors.merged_history(investor.organization, investor) if can_history else None,
+        },
+    )
 
 
 @requires("enclave.view")
