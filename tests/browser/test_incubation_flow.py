@@ -100,7 +100,7 @@ def test_application_review_admission_investment_landing(
     errors = op.locator(".field.has-error")
     assert errors.count() == 2, errors.all_inner_texts()
     funding_error = op.locator(".field.has-error", has=op.get_by_label("资金需求(万元)")).inner_text()
-    assert "确保该值大于或等于0" in funding_error, funding_error
+    assert "资金需求(万元)不能为负数" in funding_error, funding_error
     assert "这个字段是必填项" in op.locator(".field.has-error", has=op.get_by_label("市场前景")).inner_text()
     # What was typed is still there, the script tag too (as a value, not as markup).
     assert op.get_by_label("项目名称").input_value() == NAME
