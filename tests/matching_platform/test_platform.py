@@ -148,3 +148,36 @@ def test_achievement_page_lists_demands_for_bureau_only(indexed: Any, client_for
         indexed.own_demand.title
         not in client_for("enterprise").get(f"/achievements/{achievement.pk}/").content.decode()
     )
+
+
+def test_refresh_follows_open_demands_then_the_achievements_they_name(indexed: Any) -> None:
+    named = Achievement.objects.get(title="高耐磨运动鞋底橡胶配方")
+    kiln = Achievement.objects.get(title="陶瓷辊道窑余热回收")
+    counts = services.refresh_pending_suggestions()
+    assert list(counts) == ["demand", "achievement"]  # demands first: they decide which achievements follow
+    assert counts["demand"] >= 1
+    assert selectors.latest_run(source_kind="demand", source_id=indexed.own_demand.pk) is not None
+    followed = set(selectors.sources_with_runs(source_kind="achievement"))
+    assert named.pk in followed  # the own demand's top suggestion gets its "who may need it" list
+    assert not Achievement.objects.filter(title="保密的内部成果", pk__in=followed).exists()
+    # An achievement someone asked about is kept fresh from then on.
+    if kiln.pk not in followed:
+        services.compute_suggestions(source_kind="achievement", source_id=kiln.pk)
+    again = services.refresh_pending_suggestions()
+    assert again["achievement"] == len(set(selectors.sources_with_runs(source_kind="achievement")))
+    assert kiln.pk in selectors.sources_with_runs(source_kind="achievement")
+
+
+def test_panels_say_how_suggestions_come_about(indexed: Any, client_for: Any) -> None:
+    staff = client_for("bureau_staff")
+    draft = demand_services.file_demand(
+        actor=None, enterprise=indexed.own_enterprise, data=data("鞋底橡胶耐磨改性"), submit=False
+    )
+    html = staff.get(f"/demands/{draft.pk}/").content.decode()
+    assert "需求提交后，平台会在后台推荐" in html and "推荐正在后台计算" not in html
+    kiln = Achievement.objects.get(title="陶瓷辊道窑余热回收")
+    html = staff.get(f"/achievements/{kiln.pk}/").content.decode()
+    assert "尚未计算" in html and "计算可能需要该成果的企业和需求" in html and "推荐正在后台计算" not in html
+    # An open demand without a run yet is the one case that is waiting for the worker.
+    html = staff.get(f"/demands/{indexed.own_demand.pk}/").content.decode()
+    assert "推荐正在后台计算" in html

@@ -91,3 +91,19 @@ def test_failing_mail_server_never_undoes_the_notice(settings: Any, monkeypatch:
     user.save()
     assert services.notify(recipients=[user], title="邮件服务器不可用时") == 1
     assert Notification.objects.filter(recipient=user, title="邮件服务器不可用时").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_mail_is_queued_for_reserved_invalid_addresses(settings: Any) -> None:
+    """Demo accounts use the reserved .invalid domain: loading the demo must not fill the job queue."""
+    from tests import factories as f
+
+    settings.TASKS = IMMEDIATE
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    demo, real = f.user("demo-user", "bureau_staff"), f.user("real-user", "bureau_staff")
+    demo.email, real.email = "staff@demo.invalid", "real@example.cn"
+    demo.save()
+    real.save()
+    assert services.notify(recipients=[demo, real], title="受理提醒") == 2
+    assert Notification.objects.filter(title="受理提醒").count() == 2  # both still see it in the platform
+    assert [m.to for m in mail.outbox] == [["real@example.cn"]]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from kechuang.achievements.models import Achievement
+from kechuang.matching import selectors
 from kechuang.matching.registry import PUBLIC, MatchSource, MatchText, register_provider, register_source
 
 BUREAU_ONLY = ("bureau",)
@@ -41,8 +42,24 @@ def achievement_source(pk: int) -> MatchSource | None:
     )
 
 
+#: An achievement a demand's newest suggestions rank this high is one staff are likely to open next.
+NAMED_BY_DEMAND_RANK = 3
+
+
+def achievements_followed() -> list[int]:
+    """Achievements whose "who may need it" list is refreshed after every rebuild: those someone asked
+    about, and those the demands' newest suggestions rank in their top 3 (refreshed after the demands).
+    All 2,000+ would cost a query embedding each on every rebuild."""
+    asked = selectors.sources_with_runs(source_kind="achievement")
+    named = selectors.suggested_targets(
+        source_kind="demand", target_kind="achievement", max_rank=NAMED_BY_DEMAND_RANK
+    )
+    existing = set(Achievement.objects.filter(pk__in={*asked, *named}).values_list("pk", flat=True))
+    return [pk for pk in dict.fromkeys([*asked, *named]) if pk in existing]
+
+
 def register() -> None:
     register_provider(
         "achievement", "科技成果", achievement_texts, lambda pk: reverse("achievements:detail", args=[pk])
     )
-    register_source("achievement", achievement_source)
+    register_source("achievement", achievement_source, achievements_followed, order=1)

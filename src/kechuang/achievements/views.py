@@ -53,7 +53,16 @@ def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
     achievement = selectors.achievement_get(principal=principal, pk=pk)
     # Who may need it: demands (incl. private ones) and enterprises, so shown to the bureau only.
-    panel = suggestion_panel(source_kind="achievement", source_id=pk) if principal.is_bureau else None
+    panel = (
+        suggestion_panel(
+            source_kind="achievement",
+            source_id=pk,
+            awaiting=False,
+            note="尚未计算。点击下方按钮，平台会在后台找出可能需要该成果的企业和需求。",
+        )
+        if principal.is_bureau
+        else None
+    )
     return render(
         request,
         "achievements/detail.html",

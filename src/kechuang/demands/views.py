@@ -20,13 +20,20 @@ from kechuang.core.http import actor_of, add_service_errors, export_rows, int_pa
 from kechuang.core.validators import normalise_credit_code
 from kechuang.demands import forms as f
 from kechuang.demands import selectors, services
-from kechuang.demands.choices import CloseReason, DemandType, Status, TargetKind
+from kechuang.demands.choices import OPEN_STATUSES, CloseReason, DemandType, Status, TargetKind
 from kechuang.demands.models import Campaign, Demand, DemandAttachment, Response, Routing
 from kechuang.demands.suggestions import Suggestion as KeywordSuggestion
 from kechuang.demands.suggestions import suggest_targets
 from kechuang.matching.selectors import suggestion_panel
 from kechuang.orgs.models import Enterprise
 from kechuang.orgs.selectors import township_list
+
+#: What the suggestions panel says for a demand with no suggestions that is not waiting for any.
+MATCHING_NOTES: dict[str, str] = {
+    Status.DRAFT: "需求提交后，平台会在后台推荐匹配的科技成果、专家、院所和飞地。",
+    Status.REJECTED: "需求未予受理，不计算推荐。",
+    Status.MERGED: "需求已合并到另一条需求，推荐见合并后的需求。",
+}
 
 ERRORS = (ValidationError, services.TransitionError, services.ConcurrentEditError)
 
@@ -243,7 +250,12 @@ def demand_detail(
             can_decide=may(principal, "demand.decide", demand),
             can_respond=own is not None,
             interests=selectors.interests_for(demand) if principal.is_bureau else None,
-            matching=suggestion_panel(source_kind="demand", source_id=demand.pk),
+            matching=suggestion_panel(
+                source_kind="demand",
+                source_id=demand.pk,
+                awaiting=demand.status in OPEN_STATUSES,
+                note=MATCHING_NOTES.get(demand.status, ""),
+            ),
             can_judge=may(principal, "matching.judge"),
             duplicates=selectors.near_duplicates(demand)
             if principal.is_bureau and demand.status in (Status.SUBMITTED, Status.ACCEPTED)

@@ -51,6 +51,7 @@ SourceLoader = Callable[[int], MatchSource | None]
 PROVIDERS: dict[str, Provider] = {}
 SOURCES: dict[str, SourceLoader] = {}
 PENDING: dict[str, Callable[[], Iterable[int]]] = {}  # records whose suggestions follow every rebuild
+PENDING_ORDER: dict[str, int] = {}  # lower first: a later kind may pick its records from earlier suggestions
 URLS: dict[str, Callable[[int], str]] = {}
 LABELS: dict[str, str] = {}
 
@@ -62,11 +63,18 @@ def register_provider(kind: str, label: str, provider: Provider, url: Callable[[
 
 
 def register_source(
-    kind: str, loader: SourceLoader, pending: Callable[[], Iterable[int]] | None = None
+    kind: str, loader: SourceLoader, pending: Callable[[], Iterable[int]] | None = None, *, order: int = 0
 ) -> None:
+    """``pending`` lists the records whose suggestions are refreshed after every rebuild; kinds with a
+    higher ``order`` are refreshed after those with a lower one."""
     SOURCES[kind] = loader
     if pending is not None:
         PENDING[kind] = pending
+        PENDING_ORDER[kind] = order
+
+
+def pending_in_order() -> list[tuple[str, Callable[[], Iterable[int]]]]:
+    return sorted(PENDING.items(), key=lambda item: PENDING_ORDER.get(item[0], 0))
 
 
 def doc_id(kind: str, ref_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from kechuang.core.access import Principal
 from kechuang.matching.audience import audience_of
@@ -22,6 +22,10 @@ class SuggestionPanel:
     run: SuggestionRun | None
     groups: list[tuple[str, str, list[Suggestion]]]  # (kind, label, suggestions)
     status: IndexBuild | None
+    # Whether a run is on its way without anybody asking (an open demand after a rebuild); without one the
+    # page says how suggestions come about instead of "being computed".
+    awaiting: bool = True
+    note: str = ""
 
 
 def latest_run(*, source_kind: str, source_id: int) -> SuggestionRun | None:
@@ -32,7 +36,38 @@ def latest_run(*, source_kind: str, source_id: int) -> SuggestionRun | None:
     )
 
 
-def suggestion_panel(*, source_kind: str, source_id: int) -> SuggestionPanel:
+def latest_runs(*, source_kind: str) -> Any:
+    """The newest run of every record of one kind (older runs stay for the judged-precision figures)."""
+    newest = SuggestionRun.objects.filter(
+        source_kind=OuterRef("source_kind"), source_id=OuterRef("source_id")
+    ).order_by("-computed_at", "-pk")
+    return (
+        SuggestionRun.objects.filter(source_kind=source_kind)
+        .annotate(newest=Subquery(newest.values("pk")[:1]))
+        .filter(pk=F("newest"))
+    )
+
+
+def sources_with_runs(*, source_kind: str) -> list[int]:
+    return list(
+        SuggestionRun.objects.filter(source_kind=source_kind).values_list("source_id", flat=True).distinct()
+    )
+
+
+def suggested_targets(*, source_kind: str, target_kind: str, max_rank: int) -> list[int]:
+    """Records of ``target_kind`` that the newest runs of ``source_kind`` rank within ``max_rank``."""
+    newest = latest_runs(source_kind=source_kind).values("pk")
+    return list(
+        Suggestion.objects.filter(run__in=newest, target_kind=target_kind, rank__lte=max_rank)
+        .order_by("target_id")
+        .values_list("target_id", flat=True)
+        .distinct()
+    )
+
+
+def suggestion_panel(
+    *, source_kind: str, source_id: int, awaiting: bool = True, note: str = ""
+) -> SuggestionPanel:
     run = latest_run(source_kind=source_kind, source_id=source_id)
     groups: dict[str, list[Suggestion]] = {}
     if run is not None:
@@ -41,7 +76,7 @@ def suggestion_panel(*, source_kind: str, source_id: int) -> SuggestionPanel:
             suggestion.url = url  # type: ignore[attr-defined]
             groups.setdefault(suggestion.target_kind, []).append(suggestion)
     ordered = [(kind, LABELS.get(kind, kind), items) for kind, items in groups.items()]
-    return SuggestionPanel(run=run, groups=ordered, status=index_status())
+    return SuggestionPanel(run=run, groups=ordered, status=index_status(), awaiting=awaiting, note=note)
 
 
 def index_status() -> IndexBuild | None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from kechuang.matching import vectorstore
 from kechuang.matching.engine import Hit, MatchIndex, SearchResult
 from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
-from kechuang.matching.registry import LABELS, PROVIDERS, SOURCES, MatchSource, split_doc_id
+from kechuang.matching.registry import LABELS, PROVIDERS, SOURCES, MatchSource, pending_in_order, split_doc_id
 from kechuang.matching.suggest import aggregate_hits
 
 log = logging.getLogger(__name__)
@@ -264,6 +264,18 @@ def request_rebuild() -> IndexBuild:
     build = IndexBuild.objects.create()
     rebuild_index_task.enqueue(build.pk)
     return build
+
+
+def refresh_pending_suggestions() -> dict[str, int]:
+    """Recompute the suggestions of every record that follows the index (open demands, achievements
+    people look at), kind by kind in registration order; returns how many records of each kind."""
+    counts: dict[str, int] = {}
+    for kind, pending in pending_in_order():
+        ids = list(dict.fromkeys(pending()))
+        for ref_id in ids:
+            compute_suggestions(source_kind=kind, source_id=ref_id)
+        counts[kind] = len(ids)
+    return counts
 
 
 def request_suggestions(*, source_kind: str, source_id: int) -> None:

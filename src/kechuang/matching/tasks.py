@@ -6,7 +6,6 @@ from django_tasks import task
 
 from kechuang.matching import services
 from kechuang.matching.models import IndexBuild
-from kechuang.matching.registry import PENDING
 
 
 @task()
@@ -14,9 +13,7 @@ def rebuild_index_task(build_id: int) -> int:
     build = IndexBuild.objects.get(pk=build_id)
     services.rebuild_index(build=build)
     # Suggestions follow the index: refresh them for records still waiting for an answer.
-    for kind, pending in PENDING.items():
-        for ref_id in pending():
-            services.compute_suggestions(source_kind=kind, source_id=ref_id)
+    services.refresh_pending_suggestions()
     return build_id
 
 

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from kechuang.matching import services
 from kechuang.matching.models import IndexBuild
-from kechuang.matching.registry import PENDING
+from kechuang.matching.registry import LABELS
 
 
 class Command(BaseCommand):
@@ -25,11 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console()
         if options["action"] == "suggest":
-            for kind, pending in PENDING.items():
-                ids = list(pending())
-                for ref_id in ids:
-                    services.compute_suggestions(source_kind=kind, source_id=ref_id)
-                console.print(f"{kind}：已为 {len(ids)} 条记录计算推荐")
+            with console.status("正在计算推荐…"):
+                counts = services.refresh_pending_suggestions()
+            for kind, n in counts.items():
+                console.print(f"{LABELS.get(kind, kind)}：已为 {n} 条记录计算推荐")
             return
         if not options["wait"]:
             build = services.request_rebuild()
