@@ -42,20 +42,19 @@ def achievement_source(pk: int) -> MatchSource | None:
     )
 
 
-#: An achievement a demand's newest suggestions rank this high is one staff are likely to open next.
+#: An achievement an open demand's newest suggestions rank this high is one staff are likely to open next.
 NAMED_BY_DEMAND_RANK = 3
 
 
 def achievements_followed() -> list[int]:
-    """Achievements whose "who may need it" list is refreshed after every rebuild: those someone asked
-    about, and those the demands' newest suggestions rank in their top 3 (refreshed after the demands).
-    All 2,000+ would cost a query embedding each on every rebuild."""
-    asked = selectors.sources_with_runs(source_kind="achievement")
-    named = selectors.suggested_targets(
+    """Achievements whose "who may need it" list is refreshed after every rebuild (after the demands):
+    those an open demand's newest suggestions rank in its top 3, so at most 3 per open demand.  All
+    2,000+ would cost a query embedding each on every rebuild; any other achievement is computed when
+    someone asks on its page."""
+    named = selectors.suggested_by_followed(
         source_kind="demand", target_kind="achievement", max_rank=NAMED_BY_DEMAND_RANK
     )
-    existing = set(Achievement.objects.filter(pk__in={*asked, *named}).values_list("pk", flat=True))
-    return [pk for pk in dict.fromkeys([*asked, *named]) if pk in existing]
+    return list(Achievement.objects.filter(pk__in=named).order_by("pk").values_list("pk", flat=True))
 
 
 def register() -> None:

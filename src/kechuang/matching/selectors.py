@@ -11,7 +11,7 @@ from kechuang.core.access import Principal
 from kechuang.matching.audience import audience_of
 from kechuang.matching.engine import SearchResult
 from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
-from kechuang.matching.registry import LABELS, URLS, split_doc_id
+from kechuang.matching.registry import LABELS, PENDING, URLS, split_doc_id
 from kechuang.matching.services import current_index
 
 MAX_QUERY = 2000
@@ -54,9 +54,14 @@ def sources_with_runs(*, source_kind: str) -> list[int]:
     )
 
 
-def suggested_targets(*, source_kind: str, target_kind: str, max_rank: int) -> list[int]:
-    """Records of ``target_kind`` that the newest runs of ``source_kind`` rank within ``max_rank``."""
-    newest = latest_runs(source_kind=source_kind).values("pk")
+def suggested_by_followed(*, source_kind: str, target_kind: str, max_rank: int) -> list[int]:
+    """Records of ``target_kind`` ranked within ``max_rank`` by the newest runs of the ``source_kind``
+    records that follow the index (e.g. open demands; closed ones no longer count)."""
+    pending = PENDING.get(source_kind)
+    if pending is None:
+        return []
+    followed = list(pending())
+    newest = latest_runs(source_kind=source_kind).filter(source_id__in=followed).values("pk")
     return list(
         Suggestion.objects.filter(run__in=newest, target_kind=target_kind, rank__lte=max_rank)
         .order_by("target_id")
