@@ -14,7 +14,7 @@ from kechuang.demands import services as demand_services
 from kechuang.demands.choices import Status
 from kechuang.demands.models import Demand
 from kechuang.matching import selectors, services
-from kechuang.matching.models import IndexBuild, Suggestion
+from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
 from tests.demands_factories import data
 
 
@@ -152,13 +152,17 @@ def test_achievement_page_lists_demands_for_bureau_only(indexed: Any, client_for
     )
 
 
+def _achievements_with_suggestions() -> set[int]:
+    return set(SuggestionRun.objects.filter(source_kind="achievement").values_list("source_id", flat=True))
+
+
 def test_refresh_follows_open_demands_then_the_achievements_they_name(indexed: Any) -> None:
     named = Achievement.objects.get(title="高耐磨运动鞋底橡胶配方")
     counts = services.refresh_pending_suggestions()
     assert list(counts) == ["demand", "achievement"]  # demands first: they decide which achievements follow
     assert counts["demand"] >= 1
     assert selectors.latest_run(source_kind="demand", source_id=indexed.own_demand.pk) is not None
-    followed = set(selectors.sources_with_runs(source_kind="achievement"))
+    followed = _achievements_with_suggestions()
     assert named.pk in followed  # the own demand's top suggestion gets its "who may need it" list
     assert not Achievement.objects.filter(title="保密的内部成果", pk__in=followed).exists()
     assert counts["achievement"] == len(followed) <= 3 * counts["demand"]
@@ -168,7 +172,7 @@ def test_refresh_follows_open_demands_then_the_achievements_they_name(indexed: A
     Demand.objects.filter(pk__in=list(selectors.PENDING["demand"]())).update(status=Status.CLOSED)
     assert selectors.suggested_by_followed(source_kind="demand", target_kind="achievement", max_rank=3) == []
     assert services.refresh_pending_suggestions() == {"demand": 0, "achievement": 0}
-    assert named.pk in selectors.sources_with_runs(source_kind="achievement")
+    assert named.pk in _achievements_with_suggestions()
 
 
 def test_panels_say_how_suggestions_come_about(indexed: Any, client_for: Any) -> None:

@@ -22,10 +22,11 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from kechuang.core.access import Role
 from kechuang.enclaves import selectors, services
 from kechuang.enclaves.models import Assessment, AssessmentContract, Evidence, IndicatorValue
 from kechuang.enclaves.scoring import Indicator
-from kechuang.enclaves.scoring.library import default_contract
+from kechuang.enclaves.scoring.library import default_contract, linear_indicator
 from kechuang.enclaves.specs import contract_to_spec, period_end, report_due
 from kechuang.orgs.models import Enclave
 
@@ -44,27 +45,15 @@ class EnclavePlan:
     performance: float
 
 
-def _extra(code: str, name: str, unit: str, weight: int, target: int, evidence: str) -> Indicator:
-    return Indicator(
-        code=code,
-        name=name,
-        unit=unit,
-        kind="linear",
-        weight=Decimal(weight),
-        target=Decimal(target),
-        cap_ratio=Decimal("1.2"),
-        requires_evidence=True,
-        evidence_rule=evidence,
-    )
-
-
 PLANS = (
     EnclavePlan(
         city="武汉",
         weights={"flex_talent": 6},
         targets={"incubated": 6, "teams": 2, "landed": 2, "output": 3000, "matched": 25},
         extra=(
-            _extra("hi_talent", "引进高层次创新创业人才数", "人", 4, 5, "人才引进协议及人才层次认定材料"),
+            linear_indicator(
+                "hi_talent", "引进高层次创新创业人才数", "人", 4, 5, "人才引进协议及人才层次认定材料"
+            ),
         ),
         performance=1.02,
     ),
@@ -73,7 +62,7 @@ PLANS = (
         weights={"tech_results": 6, "output": 6},
         targets={"incubated": 6, "teams": 3, "landed": 2, "output": 2500, "matched": 30},
         extra=(
-            _extra(
+            linear_indicator(
                 "design_pilot",
                 "设计成果在晋江中试熟化/量产项目数",
                 "个",
@@ -88,7 +77,11 @@ PLANS = (
         city="西安",
         weights={"flex_talent": 4},
         targets={"incubated": 6, "teams": 2, "landed": 3, "output": 1000, "flex_talent": 20, "transfers": 6},
-        extra=(_extra("joint_training", "半导体人才联合培养人数", "人", 6, 40, "联合培养协议及学员名单"),),
+        extra=(
+            linear_indicator(
+                "joint_training", "半导体人才联合培养人数", "人", 6, 40, "联合培养协议及学员名单"
+            ),
+        ),
         performance=0.78,
     ),
 )
@@ -129,7 +122,7 @@ class Loader:
         users = get_user_model().objects
         self.staff = users.filter(username="staff").first()
         #: each enclave reports through its own operator account (demo users enclave, enclave_sz, enclave_xa)
-        operators = users.filter(profile__role="enclave_operator", profile__enclave__isnull=False)
+        operators = users.filter(profile__role=Role.ENCLAVE_OPERATOR, profile__enclave__isnull=False)
         self.operators = {u.profile.enclave_id: u for u in operators.select_related("profile")}
         self.counts: dict[str, int] = {"assessment_contracts": 0, "indicator_values": 0, "assessments": 0}
 

@@ -48,12 +48,6 @@ def latest_runs(*, source_kind: str) -> Any:
     )
 
 
-def sources_with_runs(*, source_kind: str) -> list[int]:
-    return list(
-        SuggestionRun.objects.filter(source_kind=source_kind).values_list("source_id", flat=True).distinct()
-    )
-
-
 def suggested_by_followed(*, source_kind: str, target_kind: str, max_rank: int) -> list[int]:
     """Records of ``target_kind`` ranked within ``max_rank`` by the newest runs of the ``source_kind``
     records that follow the index (e.g. open demands; closed ones no longer count)."""

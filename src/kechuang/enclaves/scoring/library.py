@@ -56,7 +56,11 @@ _RATE_BANDS = ((Decimal(70), Decimal("0.6")), (Decimal(85), Decimal("0.8")), (De
 _CAP = Decimal("1.2")
 
 
-def _linear(code: str, name: str, unit: str, weight: int, target: Number, evidence: str) -> Indicator:
+def linear_indicator(
+    code: str, name: str, unit: str, weight: int, target: Number, evidence: str
+) -> Indicator:
+    """A count indicator scored linearly up to 120 % of target, with evidence required (the seed's usual kind;
+    also used for personalised indicators)."""
     return Indicator(
         code=code,
         name=name,
@@ -72,15 +76,17 @@ def _linear(code: str, name: str, unit: str, weight: int, target: Number, eviden
 
 #: The seed's indicators. Weighted ones sum to 100.
 DEFAULT_INDICATORS: tuple[Indicator, ...] = (
-    _linear("tech_results", "入驻企业技术成果数", "项", 10, 20, "专利证书、软件著作权、新产品鉴定等成果证明"),
-    _linear("incubated", "孵化企业数", "家", 12, 10, "入孵协议及企业营业执照"),
-    _linear("flex_talent", "柔性引进人才数", "人", 10, 30, "人才合作协议或聘书、服务记录"),
-    _linear("teams", "引进优秀项目和团队数", "个", 12, 8, "项目入驻协议、团队成员名单及评审意见"),
-    _linear("output", "入驻企业产值", "万元", 8, 5000, "企业财务报表或纳税证明"),
-    _linear("landed", "落地晋江企业数", "家", 14, 4, "在晋江注册的营业执照及落地协议"),
-    _linear("matched", "对接项目数", "个", 8, 30, "对接活动记录、签到表或合作意向书"),
-    _linear("transfers", "专利转让/技术委托开发数", "项", 8, 5, "专利转让登记或技术开发合同"),
-    _linear("talent_apps", "辅导申报人才项目数", "个", 6, 4, "申报受理回执或推荐函"),
+    linear_indicator(
+        "tech_results", "入驻企业技术成果数", "项", 10, 20, "专利证书、软件著作权、新产品鉴定等成果证明"
+    ),
+    linear_indicator("incubated", "孵化企业数", "家", 12, 10, "入孵协议及企业营业执照"),
+    linear_indicator("flex_talent", "柔性引进人才数", "人", 10, 30, "人才合作协议或聘书、服务记录"),
+    linear_indicator("teams", "引进优秀项目和团队数", "个", 12, 8, "项目入驻协议、团队成员名单及评审意见"),
+    linear_indicator("output", "入驻企业产值", "万元", 8, 5000, "企业财务报表或纳税证明"),
+    linear_indicator("landed", "落地晋江企业数", "家", 14, 4, "在晋江注册的营业执照及落地协议"),
+    linear_indicator("matched", "对接项目数", "个", 8, 30, "对接活动记录、签到表或合作意向书"),
+    linear_indicator("transfers", "专利转让/技术委托开发数", "项", 8, 5, "专利转让登记或技术开发合同"),
+    linear_indicator("talent_apps", "辅导申报人才项目数", "个", 6, 4, "申报受理回执或推荐函"),
     Indicator(
         code="response_rate",
         name="需求响应率",
