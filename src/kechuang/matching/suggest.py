@@ -1,7 +1,7 @@
 """Turn ranked documents into ranked entities (experts, institutions): plain Python, no Django.
 
-Same aggregation as engine.rank_entities (truncated CombSUM, weights 1, 1/2, 1/4 over an entity's three
-best texts, on a softmax of the hybrid scores), applied to hits of one index search so an expert is
+Same aggregation as engine.rank_entities (truncated CombSUM: the sum of an entity's three best texts'
+probabilities, a softmax of the hybrid scores), applied to hits of one index search so an expert is
 credited for their profile and for the achievements they authored without building a second index.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-TOP_WEIGHTS = (1.0, 0.5, 0.25)
+from .engine.entities import TOP_WEIGHTS
 
 
 @dataclass

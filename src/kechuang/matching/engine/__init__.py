@@ -3,7 +3,7 @@
 Public API: :class:`MatchIndex` (documents, filters, audience, hybrid search,
 confidence, explanations, save/load; dense vectors in a :class:`DenseStore`: numpy
 :class:`VectorStore` or ``pgvector.PgVectorStore``), :func:`rank_entities` (experts/institutions),
-:func:`evaluate`/:func:`format_report` (offline evaluation), embedding backends.
+:func:`evaluate`/:func:`evaluate_entities` (offline evaluation), embedding backends.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .backends import (
     make_backend,
 )
 from .entities import rank_entities
-from .evaluate import evaluate, format_report
+from .evaluate import evaluate, evaluate_entities, format_entity_report, format_report
 from .index import ALL_AUDIENCES, PUBLIC, FusionConfig, MatchIndex, Progress
 from .results import Explanation, Hit, Passage, SearchResult
 from .text import Tokenizer, learn_terms, normalize
@@ -45,6 +45,8 @@ __all__ = [
     "VectorStore",
     "VectorStoreError",
     "evaluate",
+    "evaluate_entities",
+    "format_entity_report",
     "format_report",
     "learn_terms",
     "make_backend",

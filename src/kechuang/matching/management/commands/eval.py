@@ -3,6 +3,10 @@
 Runs the product's own engine (same code path) over a corpus and judged queries, and prints nDCG@10,
 MRR@10, Recall@50, latency p50/p95 and, where some queries have nothing relevant, confidence AUC, for
 lexical, dense and hybrid. Embeddings are cached by content hash, so a second run does not embed again.
+
+`kechuang eval experts --entities E.jsonl --queries Q.jsonl --qrels R.txt [--json]` does the same for
+expert (or institution) finding through `rank_entities`: entities are JSON lines `{"id", "texts": [...]}`
+and the qrels name entity ids.
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kechuang.matching.engine import evaluate, format_report
+from kechuang.matching.engine import evaluate, evaluate_entities, format_entity_report, format_report
 
 
 class Command(BaseCommand):
     help = "评测匹配引擎（与产品相同的代码路径）。Evaluate the matching engine."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["matching"])
-        parser.add_argument("--corpus", required=True)
+        parser.add_argument("what", choices=["matching", "experts"])
+        parser.add_argument("--corpus", default="", help="matching：文档 JSON lines（id, title, abstract）")
+        parser.add_argument("--entities", default="", help="experts：实体 JSON lines（id, texts）")
         parser.add_argument("--queries", required=True)
         parser.add_argument("--qrels", required=True)
         parser.add_argument("--json", action="store_true", help="只输出一个 JSON 对象")
@@ -33,7 +38,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for name in ("corpus", "queries", "qrels"):
+        first = "corpus" if options["what"] == "matching" else "entities"
+        for name in (first, "queries", "qrels"):
+            if not options[name]:
+                raise CommandError(f"缺少参数：--{name}")
             if not Path(options[name]).is_file():
                 raise CommandError(f"找不到文件：{options[name]}")
         cache = options["cache_dir"] or str(Path(settings.DATA_DIR) / "matching" / "embeddings")
@@ -54,18 +62,21 @@ class Command(BaseCommand):
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
+            run = evaluate if options["what"] == "matching" else evaluate_entities
             try:
-                result = evaluate(
-                    options["corpus"],
+                result = run(
+                    options[first],
                     options["queries"],
                     options["qrels"],
                     cache_dir=cache,
                     progress=progress,
                     backend=settings.KECHUANG_MATCHING_BACKEND,
                 )
-            except (ValueError, KeyError, json.JSONDecodeError) as exc:
+            except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
                 raise CommandError(f"评测文件格式有误：{exc}") from exc
         if options["json"]:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-        else:
+        elif options["what"] == "matching":
             self.stdout.write(format_report(result))
+        else:
+            self.stdout.write(format_entity_report(result))
