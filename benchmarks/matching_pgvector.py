@@ -111,9 +111,9 @@ class _TimedStore(PgVectorStore):
 
     copy_s = 0.0
 
-    def set_rows(self, rows: np.ndarray, vecs: np.ndarray) -> None:
+    def set_rows(self, rows: np.ndarray, vecs: np.ndarray, *, replace: bool = False) -> None:
         t0 = time.perf_counter()
-        super().set_rows(rows, vecs)
+        super().set_rows(rows, vecs, replace=replace)
         self.copy_s += time.perf_counter() - t0
 
 
@@ -180,7 +180,7 @@ def _tier(n: int, conninfo: str, rng: np.random.Generator, corpus: dict[str, Any
     if memory.needs_optimize(n):
         memory.optimize(np.ones(n, dtype=bool))
     index.vectors = memory
-    index._stats_cache = None
+    index._stats_cache = {}
     mem_lat, _ = _timed(index, memory, queries)
     if memory.has_ivf:
         memory.drop_ivf()

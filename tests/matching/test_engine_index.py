@@ -13,6 +13,7 @@ import pytest
 from kechuang.matching.engine import (
     ALL_AUDIENCES,
     BackendError,
+    FusionConfig,
     MatchIndex,
     evaluate,
     format_report,
@@ -379,3 +380,115 @@ def test_feedback_weight_follows_top1_gap(tmp_path: Path) -> None:
     idx.add("d7", "锂离子电池热失控与防爆研究。", title="锂离子电池防爆")
     res = idx.search("锂离子电池 热管理 防爆 放电 热分析", audience={ALL_AUDIENCES})
     assert res.hits[0].id in {"d1", "d7"}
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def test_vectors_are_centred_on_the_corpus_mean(tmp_path: Path) -> None:
+    fusion = FusionConfig(center_min_docs=4)
+    backend = FakeBackend()
+    idx = MatchIndex(backend, cache_dir=tmp_path / "cache", fusion=fusion)
+    raw = {i: FakeBackend()._vec(f"{t}。{x}") for i, t, x, _, _ in DOCS}
+    for i, t, x, _, _ in DOCS[:3]:
+        idx.add(i, x, title=t)
+    assert idx.center is None  # three texts have no stable mean: vectors stay raw
+    np.testing.assert_allclose(
+        idx.vectors.get_rows(np.arange(3)), [raw["d1"], raw["d2"], raw["d3"]], atol=1e-6
+    )
+
+    i, t, x, _, _ = DOCS[3]
+    idx.add(i, x, title=t)  # the fourth vector gives the mean; the three before are re-written
+    mean = np.mean([raw[d] for d in ("d1", "d2", "d3", "d4")], axis=0)
+    assert idx.center is not None
+    np.testing.assert_allclose(idx.center, mean, atol=1e-6)
+    centred = {d: _unit_rows(v - mean) for d, v in raw.items()}
+    np.testing.assert_allclose(
+        idx.vectors.get_rows(np.arange(4)), [centred[d] for d in ("d1", "d2", "d3", "d4")], atol=1e-5
+    )
+    for i, t, x, _, _ in DOCS[4:]:
+        idx.add(i, x, title=t)
+    np.testing.assert_allclose(idx.center, mean, atol=1e-6)  # fixed once estimated
+    np.testing.assert_allclose(idx.vectors.get_rows(np.arange(6)), [centred[d] for d, *_ in DOCS], atol=1e-5)
+
+    # the query is centred on the same mean: a hit's dense score is the centred cosine
+    res = idx.search("锂电池防爆", method="dense", audience={ALL_AUDIENCES})
+    q = _unit_rows(FakeBackend()._vec("锂电池防爆") - mean)
+    for hit in res.hits:
+        assert hit.dense == pytest.approx(float(q @ centred[hit.id]), abs=1e-5)
+
+    # saved and loaded: same centre, same answers, nothing embedded again
+    idx.save(tmp_path / "idx")
+    embedded = len(backend.embedded)
+    loaded = MatchIndex.load(tmp_path / "idx", backend, cache_dir=tmp_path / "cache", fusion=fusion)
+    assert len(backend.embedded) == embedded
+    assert loaded.center is not None
+    np.testing.assert_allclose(loaded.center, mean, atol=1e-6)
+    for query in ("锂电池防爆", "汽车悬架", "battery health"):
+        a, b = idx.search(query, audience={ALL_AUDIENCES}), loaded.search(query, audience={ALL_AUDIENCES})
+        assert [h.id for h in a.hits] == [h.id for h in b.hits]
+        np.testing.assert_allclose([h.score for h in a.hits], [h.score for h in b.hits], atol=1e-5)
+
+
+def test_index_saved_before_centring_is_centred_on_load(tmp_path: Path) -> None:
+    never = FusionConfig(center_min_docs=10**9)
+    old = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=never)
+    old.add_many({"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS)
+    old.save(tmp_path / "idx")
+    meta_path = tmp_path / "idx" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["center"]  # what an index saved by the previous version looks like
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+    fusion = FusionConfig(center_min_docs=4)
+    loaded = MatchIndex.load(tmp_path / "idx", FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)
+    fresh = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)
+    fresh.add_many({"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS)
+    assert loaded.center is not None and fresh.center is not None
+    np.testing.assert_allclose(loaded.center, fresh.center, atol=1e-6)
+    a = loaded.search("锂电池防爆", audience={ALL_AUDIENCES})
+    b = fresh.search("锂电池防爆", audience={ALL_AUDIENCES})
+    assert [h.id for h in a.hits] == [h.id for h in b.hits]
+    np.testing.assert_allclose([h.dense for h in a.hits], [h.dense for h in b.hits], atol=1e-5)
+
+
+def test_scores_are_standardised_against_the_kinds_searched(tmp_path: Path) -> None:
+    """A search among achievements is judged against achievements: hundreds of enterprise
+    profiles in the same index must not move its dense scores or dense standout."""
+    never = FusionConfig(center_min_docs=10**9)  # centring would follow the whole corpus's mean
+    topics = ["锂电池", "悬架", "采摘机器人", "再生骨料", "中药", "石墨烯", "纺织印染", "鞋材"]
+    achievements = [
+        {
+            "id": f"a{i}",
+            "title": f"{topics[i % 8]}研究{i}",
+            "text": f"关于{topics[i % 8]}的第{i}项成果。",
+            "kind": "achievement",
+        }
+        for i in range(60)
+    ]
+    profiles = [
+        {
+            "id": f"e{i}",
+            "title": f"企业{i}",
+            "text": f"晋江某公司主营{topics[i % 8]}相关产品，员工{i}人。",
+            "kind": "enterprise",
+        }
+        for i in range(300)
+    ]
+    alone = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=never)
+    alone.add_many(achievements)
+    mixed = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=never)
+    mixed.add_many(achievements + profiles)
+    query = "锂电池热失控防护"
+    a = alone.search(query, method="dense", filters={"kind": "achievement"}, audience={ALL_AUDIENCES})
+    b = mixed.search(query, method="dense", filters={"kind": ["achievement"]}, audience={ALL_AUDIENCES})
+    assert [h.id for h in a.hits] == [h.id for h in b.hits]
+    np.testing.assert_allclose([h.score for h in a.hits], [h.score for h in b.hits], atol=1e-5)
+    assert a.signals["dense_standout"] == pytest.approx(b.signals["dense_standout"], abs=1e-4)
+    # without a kind filter the whole corpus is the reference
+    c = mixed.search(query, method="dense", audience={ALL_AUDIENCES})
+    assert c.hits[0].score != pytest.approx(b.hits[0].score, abs=1e-3)
+    # a kind with under 50 documents has no stable statistics: the whole corpus is used
+    assert mixed._scope({"kind": ["enclave"]}) == ((), None)
+    assert mixed._scope({"kind": "achievement"})[0] == ("achievement",)

@@ -18,7 +18,7 @@ from django.db import connection
 from kechuang.achievements.models import Achievement
 from kechuang.core.access import ANONYMOUS
 from kechuang.matching import selectors, services, vectorstore
-from kechuang.matching.engine import ALL_AUDIENCES, MatchIndex
+from kechuang.matching.engine import ALL_AUDIENCES, FusionConfig, MatchIndex
 from kechuang.matching.engine import pgvector as pgvector_module
 from kechuang.matching.engine.pgvector import PgVectorStore, pgvector_available
 from kechuang.matching.engine.vectors import VectorStore
@@ -241,6 +241,31 @@ def test_index_on_pgvector_ranks_like_numpy(stores: Any, tmp_path: Path) -> None
     assert [h.id for h in in_memory.search("汽车悬架振动").hits] == [
         h.id for h in again.search("汽车悬架振动").hits
     ]
+
+
+def test_centring_rewrites_the_vectors_stored_before_it(stores: Any, tmp_path: Path) -> None:
+    """The table skips rows whose text is unchanged; once the corpus mean is known the rows
+    stored raw before it must still be replaced by their centred vectors."""
+    made: list[PgVectorStore] = []
+
+    def factory(dim: int, model: str) -> PgVectorStore:
+        made.append(stores("t_pgv_centre", dim, model=model, fresh=not made))
+        return made[-1]
+
+    fusion = FusionConfig(center_min_docs=4)
+    pg = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
+    mem = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)
+    for index in (pg, mem):
+        for doc_id, title, text, _, _ in DOCS:  # one at a time: the fourth crosses the threshold
+            index.add(doc_id, text, title=title)
+        index.refresh()
+    assert pg.center is not None and mem.center is not None
+    rows = np.arange(len(DOCS))
+    np.testing.assert_allclose(pg.vectors.get_rows(rows), mem.vectors.get_rows(rows), atol=1e-5)
+    a = pg.search("锂电池防爆", audience={ALL_AUDIENCES})
+    b = mem.search("锂电池防爆", audience={ALL_AUDIENCES})
+    assert [h.id for h in a.hits] == [h.id for h in b.hits]
+    np.testing.assert_allclose([h.dense for h in a.hits], [h.dense for h in b.hits], atol=1e-4)
 
 
 def test_unreachable_vector_database_degrades_to_lexical(stores: Any, tmp_path: Path) -> None:

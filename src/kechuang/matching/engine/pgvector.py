@@ -62,6 +62,14 @@ EXTENSION = "vector"
 _NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
 
 
+_UPSERT_ANY = (
+    "INSERT INTO {t} AS cur (doc_id, content_hash, embedding) "
+    "SELECT DISTINCT ON (doc_id) doc_id, content_hash, embedding FROM {stage} "
+    "ON CONFLICT (doc_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, embedding = EXCLUDED.embedding"
+)
+_UPSERT_CHANGED = _UPSERT_ANY + " WHERE cur.content_hash IS DISTINCT FROM EXCLUDED.content_hash"
+
+
 def _psycopg() -> Any:
     try:
         import psycopg
@@ -285,8 +293,9 @@ class PgVectorStore:
             self._count = None
 
     # -- DenseStore: writes ----------------------------------------------------
-    def set_rows(self, rows: np.ndarray, vecs: np.ndarray) -> None:
-        """Upsert through a binary COPY into a staging table; unchanged hashes are skipped."""
+    def set_rows(self, rows: np.ndarray, vecs: np.ndarray, *, replace: bool = False) -> None:
+        """Upsert through a binary COPY into a staging table; unchanged hashes are skipped
+        unless ``replace`` (same text, new vector: the index started centring)."""
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return
@@ -312,15 +321,7 @@ class PgVectorStore:
                 cp.set_types(["text", "bytea", "bytea"])  # the vector goes as raw vector_recv bytes
                 for i, row in enumerate(rows.tolist()):
                     cp.write_row((self._ids[row], self._hashes[row], header + big[i].tobytes()))
-            cur.execute(
-                self._sql(
-                    "INSERT INTO {t} AS cur (doc_id, content_hash, embedding) "
-                    "SELECT DISTINCT ON (doc_id) doc_id, content_hash, embedding FROM {stage} "
-                    "ON CONFLICT (doc_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, "
-                    "embedding = EXCLUDED.embedding "
-                    "WHERE cur.content_hash IS DISTINCT FROM EXCLUDED.content_hash"
-                )
-            )
+            cur.execute(self._sql(_UPSERT_ANY if replace else _UPSERT_CHANGED))
         self._count = None
 
     def delete_rows(self, rows: np.ndarray) -> None:

@@ -51,8 +51,9 @@ class DenseStore(Protocol):
         """Give the store live views of the index's row -> id / content hash and id -> row."""
         ...
 
-    def set_rows(self, rows: np.ndarray, vecs: np.ndarray) -> None:
-        """Upsert vectors for rows (a store may skip rows whose stored content hash is unchanged)."""
+    def set_rows(self, rows: np.ndarray, vecs: np.ndarray, *, replace: bool = False) -> None:
+        """Upsert vectors for rows (a store may skip rows whose stored content hash is
+        unchanged, unless ``replace``: the same text's vector changed, e.g. centred)."""
         ...
 
     def delete_rows(self, rows: np.ndarray) -> None:
@@ -143,8 +144,8 @@ class VectorStore:
         if self._ivf is not None and row < self._ivf["built_n"]:
             self._ivf["stale"][row] = True
 
-    def set_rows(self, rows: np.ndarray, vecs: np.ndarray) -> None:
-        """Write arbitrary rows (bulk upsert)."""
+    def set_rows(self, rows: np.ndarray, vecs: np.ndarray, *, replace: bool = False) -> None:
+        """Write arbitrary rows (bulk upsert; always overwrites, so ``replace`` changes nothing)."""
         if not len(rows):
             return
         self.reserve(int(rows.max()) + 1)
