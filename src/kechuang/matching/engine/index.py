@@ -81,6 +81,8 @@ class FusionConfig:
     low: float = 0.4
     # dense vectors are centred on the corpus mean once this many documents have one
     center_min_docs: int = 200
+    # a search asking for some kinds is standardised against them when they hold this many
+    scope_min_docs: int = 50
 
 
 _BLAS: list[Any] = []
@@ -560,7 +562,7 @@ class MatchIndex:
         kinds = [kinds] if isinstance(kinds, str) else sorted(str(k) for k in kinds)
         n = len(self.ids)
         scope = self._facet_mask("kind", set(kinds), n) & self.alive[:n]
-        if int(scope.sum()) < 50:
+        if int(scope.sum()) < self.fusion.scope_min_docs:
             return (), None
         return tuple(kinds), scope
 
