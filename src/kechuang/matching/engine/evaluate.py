@@ -51,6 +51,17 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     return out
 
 
+def _metric_row(nd: list[float], mr: list[float], rc: list[float], lat: list[float]) -> dict[str, float]:
+    """The contract keys of one method's figures: means of the per-query metrics, latency percentiles."""
+    return {
+        "ndcg@10": round(float(np.mean(nd)), 4) if nd else 0.0,
+        "mrr@10": round(float(np.mean(mr)), 4) if mr else 0.0,
+        "recall@50": round(float(np.mean(rc)), 4) if rc else 0.0,
+        "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else 0.0,
+        "p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else 0.0,
+    }
+
+
 def evaluate(
     corpus_path: str | Path,
     queries_path: str | Path,
@@ -118,11 +129,7 @@ def evaluate(
             if progress and (qi % 50 == 0 or qi == len(queries) - 1):
                 progress(f"search-{method}", qi + 1 + mi * len(queries), len(queries) * len(METHODS))
         row: dict[str, Any] = {
-            "ndcg@10": round(float(np.mean(nd)), 4) if nd else 0.0,
-            "mrr@10": round(float(np.mean(mr)), 4) if mr else 0.0,
-            "recall@50": round(float(np.mean(rc)), 4) if rc else 0.0,
-            "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else 0.0,
-            "p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else 0.0,
+            **_metric_row(nd, mr, rc, lat),
             "mode": ",".join(sorted(modes)),
         }
         if conf_neg and conf_pos:
@@ -195,11 +202,7 @@ def evaluate_entities(
         "queries": len(queries),
         "queries_with_relevant": len(judged),
         "weights": list(weights),
-        "ndcg@10": round(float(np.mean(nd)), 4) if nd else 0.0,
-        "mrr@10": round(float(np.mean(mr)), 4) if mr else 0.0,
-        "recall@50": round(float(np.mean(rc)), 4) if rc else 0.0,
-        "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else 0.0,
-        "p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else 0.0,
+        **_metric_row(nd, mr, rc, lat),
         "index_seconds": round(t_index, 2),
         "total_seconds": round(time.perf_counter() - t_start, 2),
     }
