@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from kechuang.matching.engine import entities as entities_module
 from kechuang.matching.engine import evaluate_entities, format_entity_report, rank_entities
+from tests.matching.test_engine_index import BrokenBackend, FakeBackend
 
 FILLER = ["水稻育种", "桥梁抗震", "茶叶加工", "港口物流", "古建筑修缮", "中药炮制", "海水淡化", "纺织印染"]
 
@@ -83,6 +84,16 @@ def test_bad_input_gives_no_false_evidence() -> None:
         assert all(score == 0.0 for _, score in ranked), query  # nothing shares a term: nobody fits
     ranked = rank_entities("<b>电池</b>", experts, backend="lexical")
     assert {e for e, score in ranked if score > 0} == {"a", "d"}  # markup is text, 锂电池 contains 电池
+
+
+def test_an_index_built_while_the_backend_failed_is_not_kept() -> None:
+    experts = {"a": ["风电叶片复合材料"], "b": ["茶叶加工机械"]}
+    broken = BrokenBackend()
+    assert rank_entities("风电叶片", experts, backend=broken)[0][0] == "a"  # answered lexically
+    assert not any(index.backend is broken for index in entities_module._INDEXES.values())
+    working = FakeBackend()
+    rank_entities("风电叶片", experts, backend=working)
+    assert any(index.backend is working for index in entities_module._INDEXES.values())
 
 
 def _write(path: Path, rows: list[dict[str, object]]) -> Path:

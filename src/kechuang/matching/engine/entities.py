@@ -105,6 +105,8 @@ def _index_for(
     index = MatchIndex(backend, cache_dir=cache_dir, auto_terms=False)
     index.add_many(docs)
     index.refresh()
+    if index.backend_error:  # answered lexically this time; try the vectors again next time
+        return index
     _INDEXES[key] = index
     while len(_INDEXES) > _KEEP_INDEXES:
         _INDEXES.popitem(last=False)
