@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def test_three_best_texts_count_equally_and_volume_beyond_does_not() -> None:
 def test_index_is_reused_for_the_same_texts_and_rebuilt_when_they_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(entities_module, "_INDEXES", OrderedDict())  # nothing kept from other tests
     built: list[int] = []
     original = entities_module.MatchIndex.add_many
 
