@@ -6,6 +6,7 @@ PostgreSQL tests skip with a reason and the SQLite check at the end runs instead
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -266,6 +267,55 @@ def test_centring_rewrites_the_vectors_stored_before_it(stores: Any, tmp_path: P
     b = mem.search("锂电池防爆", audience={ALL_AUDIENCES})
     assert [h.id for h in a.hits] == [h.id for h in b.hits]
     np.testing.assert_allclose([h.dense for h in a.hits], [h.dense for h in b.hits], atol=1e-4)
+
+
+def test_index_in_pgvector_saved_before_centring_is_centred_by_the_writer_only(
+    stores: Any, tmp_path: Path
+) -> None:
+    """Every process loads the same table: loading must not re-write it (a second reader would
+    centre the already-centred rows again); the writer's next embedding centres it once."""
+    made: list[PgVectorStore] = []
+
+    def factory(dim: int, model: str) -> PgVectorStore:
+        made.append(stores("t_pgv_legacy", dim, model=model, fresh=not made))
+        return made[-1]
+
+    old = MatchIndex(
+        FakeBackend(),
+        cache_dir=tmp_path / "cache",
+        vector_store=factory,
+        fusion=FusionConfig(center_min_docs=10**9),
+    )
+    old.add_many({"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS)
+    old.save(tmp_path / "idx")
+    meta_path = tmp_path / "idx" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["center"]  # saved by the previous version
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    rows = np.arange(len(DOCS))
+    raw = old.vectors.get_rows(rows)
+
+    fusion = FusionConfig(center_min_docs=4)
+    readers = [
+        MatchIndex.load(
+            tmp_path / "idx", FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion
+        )
+        for _ in range(2)
+    ]
+    assert all(r.center is None for r in readers)
+    np.testing.assert_allclose(readers[1].vectors.get_rows(rows), raw, atol=1e-6)  # the table is untouched
+
+    writer = readers[0]
+    writer.add("d7", "钙钛矿太阳能电池的稳定性研究。", title="钙钛矿电池")
+    fresh = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)  # all seven at once
+    fresh.add_many(
+        [{"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS]
+        + [{"id": "d7", "title": "钙钛矿电池", "text": "钙钛矿太阳能电池的稳定性研究。"}]
+    )
+    assert writer.center is not None and fresh.center is not None
+    np.testing.assert_allclose(writer.center, fresh.center, atol=1e-6)
+    all_rows = np.arange(len(DOCS) + 1)
+    np.testing.assert_allclose(writer.vectors.get_rows(all_rows), fresh.vectors.get_rows(all_rows), atol=1e-5)
 
 
 def test_unreachable_vector_database_degrades_to_lexical(stores: Any, tmp_path: Path) -> None:

@@ -1067,7 +1067,10 @@ class MatchIndex:
                     idx.tokens[r] = flat[pos : pos + ln].astype(np.int32)
                     pos += int(ln)
         idx._version += 1
-        if idx.has_dense and same_model and "center" not in meta:  # saved before vectors were centred
+        # Saved before vectors were centred: a process-local copy is centred here.  Vectors in an
+        # external store are shared by every process that loads this index, so only the writer may
+        # re-write them: its next _store_vectors call does (the index stays raw until then).
+        if idx.has_dense and same_model and "center" not in meta and not idx.vectors.persistent:
             raw_rows = np.flatnonzero(idx.has_vec[:n])
             if len(raw_rows) >= idx.fusion.center_min_docs:
                 try:
