@@ -269,6 +269,29 @@ def test_centring_rewrites_the_vectors_stored_before_it(stores: Any, tmp_path: P
     np.testing.assert_allclose([h.dense for h in a.hits], [h.dense for h in b.hits], atol=1e-4)
 
 
+def test_index_rebuilt_from_scratch_replaces_vectors_centred_on_another_mean(
+    stores: Any, tmp_path: Path
+) -> None:
+    """The table skips rows whose text is unchanged, but a vector also depends on the mean it
+    was centred on: a new index over an existing table must write its own."""
+    made: list[PgVectorStore] = []
+
+    def factory(dim: int, model: str) -> PgVectorStore:
+        made.append(stores("t_pgv_rebuilt", dim, model=model, fresh=not made))
+        return made[-1]
+
+    fusion = FusionConfig(center_min_docs=4)
+    docs = [{"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS]
+    first = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
+    first.add_many(docs)  # mean of six
+    second = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
+    second.add_many(docs[:4])  # same table, same texts, mean of four
+    in_memory = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)
+    in_memory.add_many(docs[:4])
+    rows = np.arange(4)
+    np.testing.assert_allclose(second.vectors.get_rows(rows), in_memory.vectors.get_rows(rows), atol=1e-5)
+
+
 def test_index_in_pgvector_saved_before_centring_is_centred_by_the_writer_only(
     stores: Any, tmp_path: Path
 ) -> None:

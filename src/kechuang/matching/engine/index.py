@@ -399,15 +399,19 @@ class MatchIndex:
         norm = np.linalg.norm(x, axis=-1, keepdims=True)
         return (x / np.where(norm > 0, norm, 1.0)).astype(np.float32)
 
-    def _store_vectors(self, rows: np.ndarray, vecs: np.ndarray, *, replace: bool = False) -> None:
+    def _store_vectors(self, rows: np.ndarray, vecs: np.ndarray) -> None:
         """Write raw model vectors for ``rows``, centred.
 
         The mean is estimated once, when the index first holds ``center_min_docs``
         vectors (a small corpus has no stable mean: below that vectors stay raw), from
         the vectors stored so far plus this batch; the few stored before are re-written
         centred.  It then stays fixed (saved with the index) so stored vectors never
-        need re-writing; a rebuild from scratch estimates it again.  ``replace`` re-writes
-        rows an external store already holds for the same text (it skips those otherwise).
+        need re-writing; a rebuild from scratch estimates it again.
+
+        Rows are always replaced in an external store, even when it holds a vector for
+        the same text: that vector may be centred on another index's mean (an index
+        rebuilt from scratch over an existing table).  The index only sends rows whose
+        vector it has just computed, so an unchanged rebuild still writes nothing.
         """
         if self.center is None and self.has_dense:
             n = len(self.ids)
@@ -428,7 +432,7 @@ class MatchIndex:
                         self.center = None
                         raise
                 self._stats_cache = {}
-        self.vectors.set_rows(rows, self._centred(vecs), replace=replace)
+        self.vectors.set_rows(rows, self._centred(vecs), replace=True)
 
     def embed_missing(self, progress: Progress | None = None) -> int:
         """Retry embedding rows that have no vector (e.g. after a backend outage)."""
@@ -1050,10 +1054,10 @@ class MatchIndex:
         if in_file and n:
             if isinstance(idx.vectors, VectorStore):
                 idx.vectors.set_many(0, vecs.astype(np.float32))
-            else:  # moving to an external store: write what the file holds
+            else:  # moving to an external store: write what the file holds (centred on its mean)
                 rows = np.flatnonzero(idx.has_vec[:n])
                 try:
-                    idx.vectors.set_rows(rows, vecs[rows].astype(np.float32))
+                    idx.vectors.set_rows(rows, vecs[rows].astype(np.float32), replace=True)
                 except VectorStoreError as exc:
                     idx.has_vec[:n] = False
                     idx.backend_error = str(exc)
@@ -1074,7 +1078,7 @@ class MatchIndex:
             raw_rows = np.flatnonzero(idx.has_vec[:n])
             if len(raw_rows) >= idx.fusion.center_min_docs:
                 try:
-                    idx._store_vectors(raw_rows, idx.vectors.get_rows(raw_rows), replace=True)
+                    idx._store_vectors(raw_rows, idx.vectors.get_rows(raw_rows))
                 except VectorStoreError as exc:
                     idx.has_vec[:n] = False
                     idx.backend_error = str(exc)
