@@ -20,6 +20,7 @@ from kechuang.matching.engine import (
     normalize,
     rank_entities,
 )
+from kechuang.matching.engine.index import chance_standout
 
 
 class FakeBackend:
@@ -205,6 +206,34 @@ def test_confidence_separates_fit_from_nothing(tmp_path: Path) -> None:
     bad = idx.search("量子通信卫星载荷", method="lexical")
     assert good.confidence > bad.confidence
     assert bad.nothing_fits and bad.label == "低" and bad.message
+
+
+def test_chance_standout_grows_with_the_number_of_candidates() -> None:
+    # expected mean of the best 5 of n standard normals (Blom); known values of the order statistics
+    assert chance_standout(60) == pytest.approx(1.786, abs=0.01)
+    assert chance_standout(2000) == pytest.approx(3.064, abs=0.01)
+    assert chance_standout(1, 1) == pytest.approx(0.0, abs=1e-9)
+    assert chance_standout(0) == 0.0
+    sizes = [3, 10, 60, 500, 2000, 100_000]
+    values = [chance_standout(n) for n in sizes]
+    assert values == sorted(values) and len(set(values)) == len(values)
+
+
+def test_confidence_allows_for_how_many_candidates_were_ranked(tmp_path: Path) -> None:
+    """A standout among 60 demands is rarer than the same standout among 2,000 papers."""
+    idx = make_index(tmp_path)
+    res = idx.search("锂离子电池放电热分析")  # hybrid: the dense side ranks every visible document
+    assert res.signals["dense_candidates"] == 5  # d4 is for staff only
+    f = idx.fusion
+    evidence = {"dense_standout": 2.5, "coverage": 0.5}
+    at_reference = idx._confidence({**evidence, "dense_candidates": f.conf_reference_docs}, "hybrid")
+    assert at_reference == pytest.approx(idx._confidence(evidence, "hybrid"))  # the calibration is kept
+    among_60 = idx._confidence({**evidence, "dense_candidates": 60}, "hybrid")
+    among_100k = idx._confidence({**evidence, "dense_candidates": 100_000}, "hybrid")
+    assert among_100k < at_reference < among_60
+    shift = chance_standout(f.conf_reference_docs) - chance_standout(60)
+    centre = f.conf_centre_raw  # six documents: too few to centre the vectors
+    assert among_60 == pytest.approx(1 / (1 + np.exp(-f.conf_slope * (3.0 - centre + shift))))
 
 
 def test_broken_backend_falls_back_to_lexical(tmp_path: Path) -> None:

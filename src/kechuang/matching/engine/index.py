@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,10 @@ class FusionConfig:
     # centred centre is the raw one + 0.5 and the labels keep their meaning
     conf_centre_raw: float = 3.3
     conf_slope: float = 3.0
+    # the centres above were calibrated on searches over this many candidates; a search over
+    # n candidates moves its centre by how much chance alone raises the best scores of n
+    # against this many (see chance_standout)
+    conf_reference_docs: int = 2000
     lex_conf_centre: float = 0.35
     lex_conf_slope: float = 8.0
     high: float = 0.7
@@ -116,6 +121,25 @@ def _z_stats(x: np.ndarray) -> tuple[float, float]:
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+_NORMAL = NormalDist()
+
+
+def chance_standout(n: int, m: int = 5) -> float:
+    """Expected mean z of the best ``m`` of ``n`` scores when nothing fits (normal order statistics).
+
+    Why: the best of many unrelated documents stands out by chance, more so the more there
+    are (≈ √(2 ln n)).  A dense standout of 2.2 is remarkable among 60 demands and ordinary
+    among 2,000 papers; subtracting this expectation makes the confidence of searches over
+    different numbers of candidates comparable.  Blom's approximation of the expected order
+    statistics; on the CSL papers the no-answer CCF demands' standout grows with corpus size
+    as this predicts (docs/matching.md).
+    """
+    m = min(m, n)
+    if m <= 0:
+        return 0.0
+    return sum(_NORMAL.inv_cdf((n - i + 1 - 0.375) / (n + 0.25)) for i in range(1, m + 1)) / m
 
 
 def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -687,12 +711,14 @@ class MatchIndex:
 
         dense_rows = np.zeros(0, np.int64)
         dense_best = np.zeros(0, np.float32)
+        n_dense = 0  # how many documents the dense search ranked (its candidates)
         d_mu, d_sd = 0.0, 1.0
         sample = np.zeros((0, self.vectors.dim), np.float32)
         pool = lex_top
         pool_vecs = np.zeros((0, self.vectors.dim), np.float32)
         if qvec is not None:
             dmask = mask & self.has_vec[:n]
+            n_dense = int(dmask.sum())
             try:
                 sample = self._dense_stats(scope_key, scope)
                 dense_rows, dense_best = self.vectors.search(qvec, dmask, pool_k)
@@ -740,7 +766,7 @@ class MatchIndex:
                     metadata=dict(self.metadata[r]),
                 )
             )
-        signals = self._signals(query, hits, lex, lex_mu, lex_sd, dense_best, d_mu, d_sd)
+        signals = self._signals(query, hits, lex, lex_mu, lex_sd, dense_best, d_mu, d_sd, n_dense)
         conf = self._confidence(signals, mode)
         label = "高" if conf >= self.fusion.high else "中" if conf >= self.fusion.low else "低"
         nothing = label == "低"
@@ -880,6 +906,7 @@ class MatchIndex:
         dense_best: np.ndarray,
         d_mu: float,
         d_sd: float,
+        n_dense: int = 0,
     ) -> dict[str, float]:
         """Evidence for confidence: key-term coverage and how far the best stand out."""
         if not hits:
@@ -893,6 +920,7 @@ class MatchIndex:
             top5 = dense_best[:5]
             sig["dense_standout"] = round(float((top5.mean() - d_mu) / d_sd), 4)
             sig["dense_top"] = round(float(top5[0]), 4)
+            sig["dense_candidates"] = n_dense
         return sig
 
     def _confidence(self, sig: dict[str, float], mode: str) -> float:
@@ -902,6 +930,8 @@ class MatchIndex:
         if "dense_standout" in sig:
             evidence = sig["dense_standout"] + f.conf_w_cov * sig["coverage"]
             centre = f.conf_centre if self.center is not None else f.conf_centre_raw
+            n_dense = int(sig.get("dense_candidates", f.conf_reference_docs))
+            centre += chance_standout(n_dense) - chance_standout(f.conf_reference_docs)
             return _sigmoid(f.conf_slope * (evidence - centre))
         return _sigmoid(f.lex_conf_slope * (sig["coverage"] - f.lex_conf_centre))
 
