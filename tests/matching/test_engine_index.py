@@ -236,6 +236,31 @@ def test_confidence_allows_for_how_many_candidates_were_ranked(tmp_path: Path) -
     assert among_60 == pytest.approx(1 / (1 + np.exp(-f.conf_slope * (3.0 - centre + shift))))
 
 
+def test_coherent_best_hits_raise_confidence(tmp_path: Path) -> None:
+    """Best hits about one topic say more than best hits that each match a different part of the query."""
+    fusion = FusionConfig(coherence_k=3, coherence_min_candidates=8)
+    idx = MatchIndex(FakeBackend(), cache_dir=tmp_path / "c", fusion=fusion)
+    battery = [f"锂离子电池热管理与散热设计方案{i}" for i in range(5)]
+    others = ["果树嫁接育苗技术", "混凝土裂缝修补工艺", "中药方剂治疗胃炎", "尾气净化", "古籍数字化修复"]
+    idx.add_many(
+        {"id": f"d{i}", "text": t, "metadata": {"industry": "energy" if i < 5 else "other"}}
+        for i, t in enumerate(battery + others)
+    )
+    focused = idx.search("锂离子电池热管理散热")
+    scattered = idx.search("果树嫁接、混凝土裂缝与古籍修复")
+    assert focused.signals["dense_candidates"] == 10
+    assert focused.signals["coherence"] > scattered.signals["coherence"]
+    # a filter leaves 5 candidates: their best 3 are most of them, so coherence is not counted
+    narrow = idx.search("锂离子电池热管理散热", filters={"industry": "energy"})
+    assert narrow.signals["dense_candidates"] == 5 and "coherence" not in narrow.signals
+    # the confidence counts it with its weight, the centre moved by the typical coherence
+    base = {"dense_standout": 3.0, "coverage": 0.5, "dense_candidates": fusion.conf_reference_docs}
+    with_coherence = idx._confidence({**base, "coherence": 2.0}, "hybrid")
+    assert with_coherence == pytest.approx(idx._confidence(base, "hybrid"))  # 0.5 × 2.0 = the shift
+    assert idx._confidence({**base, "coherence": 3.0}, "hybrid") > with_coherence
+    assert idx._confidence({**base, "coherence": 0.5}, "hybrid") < with_coherence
+
+
 def test_broken_backend_falls_back_to_lexical(tmp_path: Path) -> None:
     idx = make_index(tmp_path, BrokenBackend())
     res = idx.search("锂离子电池")

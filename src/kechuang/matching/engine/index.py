@@ -80,6 +80,15 @@ class FusionConfig:
     # n candidates moves its centre by how much chance alone raises the best scores of n
     # against this many (see chance_standout)
     conf_reference_docs: int = 2000
+    # coherence of the best coherence_k hits (z against random pairs), counted when the dense
+    # search ranked at least coherence_min_candidates documents (below, the best 10 are a
+    # large share of everything and look alike less by construction)
+    coherence_k: int = 10
+    coherence_min_candidates: int = 200
+    # ... weighted so, with the centre moved by w × 2 (the typical coherence: 2.0 on CCF,
+    # 2.6 on CSL), which leaves the 1,000 CSL queries' labels where they were
+    conf_w_coherence: float = 0.5
+    conf_coherence_shift: float = 1.0
     lex_conf_centre: float = 0.35
     lex_conf_slope: float = 8.0
     high: float = 0.7
@@ -201,7 +210,8 @@ class MatchIndex:
         self._facet_arrays: dict[tuple[str, Any], np.ndarray] = {}
         self._lex_dirty = True  # full BM25 rebuild needed
         self._lex_delta: set[int] = set()  # rows changed since the build, scored on the fly
-        self._stats_cache: dict[tuple[str, ...], tuple[int, np.ndarray]] = {}
+        # per scope: (index version, vector sample, (mean, sd) of the cosine of two sampled documents)
+        self._stats_cache: dict[tuple[str, ...], tuple[int, np.ndarray, tuple[float, float]]] = {}
         self._version = 0
         self._qvec_lru: OrderedDict[str, np.ndarray] = OrderedDict()
         #: Corpus mean of the passage vectors, subtracted from every vector (see _centred).
@@ -607,8 +617,25 @@ class MatchIndex:
         if len(rows) > 4096:
             rows = np.sort(np.random.default_rng(0).choice(rows, 4096, replace=False))
         sample = self.vectors.get_rows(rows) if len(rows) else np.zeros((0, self.vectors.dim), np.float32)
-        self._stats_cache[key] = (self._version, sample)
+        # two documents of the scope taken at random: the baseline of coherence (≤ 512 of the sample)
+        some = sample[:: max(1, len(sample) // 512)]
+        pair = (some @ some.T)[np.triu_indices(len(some), 1)]
+        self._stats_cache[key] = (self._version, sample, _z_stats(pair))
         return sample
+
+    def _coherence(self, key: tuple[str, ...], vecs: np.ndarray) -> float:
+        """How much more alike the best hits are than two documents of the scope taken at random (z).
+
+        Why: a query the library can answer pulls up documents about one topic; a demand
+        with nothing behind it gathers the nearest document to each of its parts, which
+        have little in common (He, Larson & de Rijke 2008, coherence as a predictor of
+        query difficulty).  Measured in docs/matching.md.
+        """
+        cached = self._stats_cache.get(key)
+        if cached is None or len(vecs) < 3:
+            return 0.0
+        mu, sd = cached[2]
+        return float(((vecs @ vecs.T)[np.triu_indices(len(vecs), 1)].mean() - mu) / sd)
 
     def embed_query(self, query: str) -> np.ndarray:
         """Query vector via an in-memory LRU and the on-disk cache."""
@@ -750,7 +777,13 @@ class MatchIndex:
                 fused = w * zl + (1 - w) * zd
                 if len(pool) > 1:
                     fused = self._feedback(fused, pool, sample, n, pool_vecs)
-        order = np.lexsort((pool, -fused))[:k]
+        ranked = np.lexsort((pool, -fused))
+        order = ranked[:k]
+        coherence: float | None = None
+        if qvec is not None and n_dense >= self.fusion.coherence_min_candidates:
+            best = ranked[: self.fusion.coherence_k]
+            best = best[self.has_vec[pool[best]]]
+            coherence = self._coherence(scope_key, pool_vecs[best])
         hits: list[Hit] = []
         for rank, i in enumerate(order):
             r = int(pool[i])
@@ -767,6 +800,8 @@ class MatchIndex:
                 )
             )
         signals = self._signals(query, hits, lex, lex_mu, lex_sd, dense_best, d_mu, d_sd, n_dense)
+        if coherence is not None:
+            signals["coherence"] = round(coherence, 4)
         conf = self._confidence(signals, mode)
         label = "高" if conf >= self.fusion.high else "中" if conf >= self.fusion.low else "低"
         nothing = label == "低"
@@ -932,6 +967,9 @@ class MatchIndex:
             centre = f.conf_centre if self.center is not None else f.conf_centre_raw
             n_dense = int(sig.get("dense_candidates", f.conf_reference_docs))
             centre += chance_standout(n_dense) - chance_standout(f.conf_reference_docs)
+            if "coherence" in sig:
+                evidence += f.conf_w_coherence * sig["coherence"]
+                centre += f.conf_coherence_shift
             return _sigmoid(f.conf_slope * (evidence - centre))
         return _sigmoid(f.lex_conf_slope * (sig["coverage"] - f.lex_conf_centre))
 
