@@ -75,6 +75,13 @@ def _sql(dsn: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
         return conn.execute(query, params).fetchall()
 
 
+def _exec(dsn: str, statement: str, *params: Any) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(statement, params)
+
+
 def _bind(store: Any, n: int) -> tuple[list[str], list[bytes], dict[str, int]]:
     ids = [f"doc:{i}" for i in range(n)]
     hashes = [i.to_bytes(20, "big") for i in range(n)]
@@ -290,6 +297,46 @@ def test_index_rebuilt_from_scratch_replaces_vectors_centred_on_another_mean(
     in_memory.add_many(docs[:4])
     rows = np.arange(4)
     np.testing.assert_allclose(second.vectors.get_rows(rows), in_memory.vectors.get_rows(rows), atol=1e-5)
+
+
+def test_reconcile_rewrites_rows_restored_from_before_a_rebuild_from_scratch(
+    stores: Any, dsn: str, tmp_path: Path
+) -> None:
+    """A backup taken before a rebuild from scratch holds the same texts centred on the old mean: the
+    writer's reconcile must see those rows as stale (their stored hash covers the mean) and re-write them."""
+    made: list[PgVectorStore] = []
+
+    def factory(dim: int, model: str) -> PgVectorStore:
+        made.append(stores("t_pgv_restored", dim, model=model, fresh=not made))
+        return made[-1]
+
+    fusion = FusionConfig(center_min_docs=4)
+    docs = [{"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS]
+    old = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
+    old.add_many(docs)  # centred on the mean of six
+    _exec(dsn, "CREATE TABLE t_pgv_backup AS SELECT * FROM t_pgv_restored")
+    try:
+        new = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
+        new.add_many(docs[:4])  # rebuilt from scratch: the mean of four
+        assert new.sync_vectors() == 0  # what it wrote itself is current
+        _exec(dsn, "DELETE FROM t_pgv_restored")
+        _exec(dsn, "INSERT INTO t_pgv_restored SELECT * FROM t_pgv_backup WHERE doc_id = ANY(%s)", new.ids)
+        model_runs = new.backend.calls
+        assert new.sync_vectors() == 4  # all four restored rows were centred on the old mean
+        assert new.backend.calls == model_runs  # re-written from the embedding cache, no model run
+    finally:
+        _exec(dsn, "DROP TABLE IF EXISTS t_pgv_backup")
+    in_memory = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)
+    in_memory.add_many(docs[:4])
+    rows = np.arange(4)
+    np.testing.assert_allclose(new.vectors.get_rows(rows), in_memory.vectors.get_rows(rows), atol=1e-5)
+    # raw vectors (an index too small to centre) keep the plain text hash in the table
+    raw = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory)
+    raw.add_many(docs[:2])
+    stored = dict(
+        _sql(dsn, "SELECT doc_id, content_hash FROM t_pgv_restored WHERE doc_id = ANY(%s)", raw.ids)
+    )
+    assert {bytes(stored[d]) for d in raw.ids} == {raw.hashes[raw.row_of[d]] for d in raw.ids}
 
 
 def test_index_in_pgvector_saved_before_centring_is_centred_by_the_writer_only(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import json
 import math
 import re
@@ -214,8 +215,7 @@ class MatchIndex:
         self._stats_cache: dict[tuple[str, ...], tuple[int, np.ndarray, tuple[float, float]]] = {}
         self._version = 0
         self._qvec_lru: OrderedDict[str, np.ndarray] = OrderedDict()
-        #: Corpus mean of the passage vectors, subtracted from every vector (see _centred).
-        self.center: np.ndarray | None = None
+        self._center: np.ndarray | None = None
         self.vectors: DenseStore = VectorStore(max(self.backend.dim, 1), ivf_min_docs=ivf_min_docs)
         if vector_store is not None and self.backend.dim > 0:
             store = (
@@ -417,6 +417,25 @@ class MatchIndex:
             return
         self.has_vec[arr] = True
         self._stats_cache = {}
+
+    @property
+    def center(self) -> np.ndarray | None:
+        """Corpus mean of the passage vectors, subtracted from every vector (see _centred)."""
+        return self._center
+
+    @center.setter
+    def center(self, value: np.ndarray | None) -> None:
+        # A stored vector depends on its text and on this mean: an external store keeps a digest
+        # of both per row, so the writer's reconcile re-writes rows centred on another mean (a
+        # database restored from before a rebuild from scratch).
+        self._center = value
+        store = getattr(self, "vectors", None)
+        if store is not None:
+            store.vector_salt = (
+                b""
+                if value is None
+                else hashlib.sha1(np.asarray(value, "<f4").tobytes(), usedforsecurity=False).digest()
+            )
 
     def _centred(self, vecs: np.ndarray) -> np.ndarray:
         """``(v - mean) / |v - mean|`` once the corpus mean is known, else ``v``.

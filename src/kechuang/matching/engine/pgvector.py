@@ -123,6 +123,7 @@ class PgVectorStore:
 
     kind = "pgvector"
     persistent = True
+    vector_salt = b""
 
     def __init__(
         self,
@@ -320,9 +321,20 @@ class PgVectorStore:
             with cur.copy(copy) as cp:
                 cp.set_types(["text", "bytea", "bytea"])  # the vector goes as raw vector_recv bytes
                 for i, row in enumerate(rows.tolist()):
-                    cp.write_row((self._ids[row], self._hashes[row], header + big[i].tobytes()))
+                    cp.write_row((self._ids[row], self._stored_hash(row), header + big[i].tobytes()))
             cur.execute(self._sql(_UPSERT_ANY if replace else _UPSERT_CHANGED))
         self._count = None
+
+    def _stored_hash(self, row: int) -> bytes:
+        """The row's text hash, folded with ``vector_salt`` when the index centres its vectors.
+
+        Raw vectors keep the plain text hash, so tables written before centring existed stay
+        valid for raw indexes.
+        """
+        text_hash = self._hashes[row]
+        if not self.vector_salt:
+            return text_hash
+        return hashlib.sha1(self.vector_salt + text_hash, usedforsecurity=False).digest()
 
     def delete_rows(self, rows: np.ndarray) -> None:
         """Buffer deletes (one statement for a whole rebuild's removals)."""
@@ -344,7 +356,7 @@ class PgVectorStore:
                 extra.append(doc_id)
                 continue
             seen[row] = True
-            if bytes(stored_hash) != self._hashes[row]:
+            if bytes(stored_hash) != self._stored_hash(row):
                 stale.append(row)
         if extra:
             with self._tx() as cur:

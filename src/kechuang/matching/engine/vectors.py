@@ -46,6 +46,10 @@ class DenseStore(Protocol):
     kind: str
     #: True when vectors live outside the process and survive it (``save`` skips them).
     persistent: bool
+    #: What a stored vector depends on besides its text (a digest of the mean the index centres
+    #: on, empty for raw vectors).  A persistent store folds it into each row's stored content
+    #: hash, so ``reconcile`` reports rows written under another mean as stale.
+    vector_salt: bytes
 
     def bind(self, ids: Sequence[str], hashes: Sequence[bytes], row_of: Mapping[str, int]) -> None:
         """Give the store live views of the index's row -> id / content hash and id -> row."""
@@ -107,6 +111,7 @@ class VectorStore:
 
     kind = "memory"
     persistent = False
+    vector_salt = b""  # vectors live and die with the index: nothing to reconcile
 
     def __init__(
         self,
