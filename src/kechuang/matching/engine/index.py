@@ -642,7 +642,7 @@ class MatchIndex:
         self._stats_cache[key] = (self._version, sample, _z_stats(pair))
         return sample
 
-    def _coherence(self, key: tuple[str, ...], vecs: np.ndarray) -> float:
+    def _coherence(self, key: tuple[str, ...], vecs: np.ndarray) -> float | None:
         """How much more alike the best hits are than two documents of the scope taken at random (z).
 
         Why: a query the library can answer pulls up documents about one topic; a demand
@@ -652,7 +652,7 @@ class MatchIndex:
         """
         cached = self._stats_cache.get(key)
         if cached is None or len(vecs) < 3:
-            return 0.0
+            return None
         mu, sd = cached[2]
         return float(((vecs @ vecs.T)[np.triu_indices(len(vecs), 1)].mean() - mu) / sd)
 
