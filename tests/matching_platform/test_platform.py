@@ -14,7 +14,10 @@ from kechuang.demands import services as demand_services
 from kechuang.demands.choices import Status
 from kechuang.demands.models import Demand
 from kechuang.matching import selectors, services
+from kechuang.matching.engine import FusionConfig
 from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
+from kechuang.matching.registry import PROVIDERS
+from kechuang.matching.tasks import rebuild_index_task
 from tests.demands_factories import data
 
 
@@ -41,6 +44,44 @@ def test_rebuild_is_incremental(indexed: Any) -> None:
     assert again.changed == 0 and again.removed == 0
     Achievement.objects.filter(title="陶瓷辊道窑余热回收").delete()
     assert services.rebuild_index().removed == 1
+
+
+def test_suggestions_are_refreshed_only_when_the_index_changed_for_them(indexed: Any) -> None:
+    """Most rebuilds follow a workflow step that changes no indexed text: recomputing every open demand's
+    suggestions then would be work for nothing."""
+
+    def run_rebuild_task() -> IndexBuild:
+        build = IndexBuild.objects.create()
+        rebuild_index_task.call(build.pk)
+        build.refresh_from_db()
+        assert build.status == IndexBuild.Status.DONE and build.suggestions_refreshed
+        return build
+
+    first = run_rebuild_task()  # no build has refreshed suggestions yet
+    runs = SuggestionRun.objects.count()
+    assert runs > 0
+    same = run_rebuild_task()
+    assert same.fingerprint == first.fingerprint and SuggestionRun.objects.count() == runs
+
+    # an indexed text changes: every follower is recomputed
+    Achievement.objects.filter(title="陶瓷辊道窑余热回收").update(abstract="窑炉烟气余热回收用于喷雾干燥塔。")
+    changed = run_rebuild_task()
+    assert changed.fingerprint != first.fingerprint and SuggestionRun.objects.count() > runs
+    runs = SuggestionRun.objects.count()
+    # only who may see a document changes: that can change suggestions too
+    Achievement.objects.filter(title="陶瓷辊道窑余热回收").update(is_public=False)
+    hidden = run_rebuild_task()
+    assert hidden.fingerprint != changed.fingerprint and SuggestionRun.objects.count() > runs
+    # the fingerprint also covers the scoring settings
+    index = services.current_index()
+    assert index is not None
+    docs = [doc for provider in PROVIDERS.values() for doc in provider()]
+    assert services.index_fingerprint(docs=docs, index=index) == hidden.fingerprint
+    kept, index.fusion = index.fusion, FusionConfig(w_lexical=0.3)
+    try:
+        assert services.index_fingerprint(docs=docs, index=index) != hidden.fingerprint
+    finally:
+        index.fusion = kept
 
 
 def test_demand_suggestions_are_stored_with_reasons(indexed: Any) -> None:

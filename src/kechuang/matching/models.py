@@ -29,6 +29,10 @@ class IndexBuild(models.Model):
     removed = models.PositiveIntegerField("删除", default=0)
     mode = models.CharField("检索方式", max_length=20, blank=True)
     message = models.TextField("说明", blank=True)
+    # sha1 of everything a suggestion depends on in the index (documents, who may see them, scoring
+    # code and settings): a rebuild that leaves it unchanged cannot change any suggestion
+    fingerprint = models.CharField("内容指纹", max_length=40, blank=True)
+    suggestions_refreshed = models.BooleanField("推荐已随之更新", default=False)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -4,6 +4,7 @@ suggestions for a record, and record staff verdicts on suggestions."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -18,7 +19,15 @@ from django.utils import timezone
 from kechuang.matching import vectorstore
 from kechuang.matching.engine import Hit, MatchIndex, SearchResult
 from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
-from kechuang.matching.registry import LABELS, PROVIDERS, SOURCES, MatchSource, pending_in_order, split_doc_id
+from kechuang.matching.registry import (
+    LABELS,
+    PROVIDERS,
+    SOURCES,
+    MatchSource,
+    MatchText,
+    pending_in_order,
+    split_doc_id,
+)
 from kechuang.matching.suggest import aggregate_hits
 
 log = logging.getLogger(__name__)
@@ -80,6 +89,29 @@ def _progress(build: IndexBuild) -> Callable[[str, int, int], None]:
     return report
 
 
+def _scoring_code_digest() -> bytes:
+    """sha1 of the engine's and the suggestion code's source: a new release may score differently."""
+    here = Path(__file__).resolve().parent
+    files = [*sorted((here / "engine").glob("*.py")), here / "suggest.py", here / "services.py"]
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def index_fingerprint(*, docs: list[MatchText], index: MatchIndex) -> str:
+    """What every suggestion depends on in the index: each document's kind, id, text, metadata and
+    audience, the embedding backend, the scoring settings and code.  Equal fingerprints mean a rebuild
+    cannot have changed any suggestion (the records asking for suggestions are handled on their own)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(_scoring_code_digest())
+    digest.update(f"{index.backend.name}|{index.has_dense}|{index.fusion!r}".encode())
+    for doc in sorted(docs, key=lambda d: d.doc_id):
+        record = [doc.doc_id, doc.title, doc.text, sorted(doc.audience), doc.metadata]
+        digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str).encode() + b"\n")
+    return digest.hexdigest()
+
+
 def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
     """Bring the on-disk index in line with the registered providers. Unchanged texts are neither
     re-tokenised nor re-embedded (content hash); embeddings are cached on disk across rebuilds."""
@@ -125,6 +157,7 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
             mode=mode,
             message=note,
             stage="完成",
+            fingerprint=index_fingerprint(docs=docs, index=index),
         )
     except Exception as exc:
         log.exception("index rebuild failed")
@@ -264,6 +297,27 @@ def request_rebuild() -> IndexBuild:
     build = IndexBuild.objects.create()
     rebuild_index_task.enqueue(build.pk)
     return build
+
+
+def refresh_suggestions_after_rebuild(*, build: IndexBuild) -> dict[str, int] | None:
+    """Bring the suggestions of every record that follows the index up to date after ``build``.
+
+    Skipped (returns None) when the index is, for suggestions, what it was after the last build whose
+    suggestions were refreshed: most rebuilds follow a workflow step (accepted, routed …) that changes no
+    indexed text, and recomputing every open demand costs one search each.  A record whose own text
+    changed asks for its suggestions itself (``request_suggestions``).
+    """
+    build.refresh_from_db()
+    last = (
+        IndexBuild.objects.filter(status=IndexBuild.Status.DONE, suggestions_refreshed=True)
+        .exclude(pk=build.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    same = bool(build.fingerprint) and last is not None and last.fingerprint == build.fingerprint
+    counts = None if same else refresh_pending_suggestions()
+    IndexBuild.objects.filter(pk=build.pk).update(suggestions_refreshed=True)
+    return counts
 
 
 def refresh_pending_suggestions() -> dict[str, int]:

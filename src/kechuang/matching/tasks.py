@@ -11,9 +11,10 @@ from kechuang.matching.models import IndexBuild
 @task()
 def rebuild_index_task(build_id: int) -> int:
     build = IndexBuild.objects.get(pk=build_id)
-    services.rebuild_index(build=build)
-    # Suggestions follow the index: refresh them for records still waiting for an answer.
-    services.refresh_pending_suggestions()
+    build = services.rebuild_index(build=build)
+    # Suggestions follow the index: refresh them for records still waiting for an answer (unless the
+    # rebuild changed nothing they depend on).
+    services.refresh_suggestions_after_rebuild(build=build)
     return build_id
 
 
