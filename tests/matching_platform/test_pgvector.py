@@ -61,6 +61,18 @@ def stores(dsn: str) -> Iterator[Any]:
         _drop(dsn, store.table)
 
 
+class SharedTable:
+    """Store factory for indexes that share one table: emptied before the first store only."""
+
+    def __init__(self, stores: Any, table: str) -> None:
+        self.stores, self.table = stores, table
+        self.made: list[PgVectorStore] = []
+
+    def __call__(self, dim: int, model: str) -> PgVectorStore:
+        self.made.append(self.stores(self.table, dim, model=model, fresh=not self.made))
+        return self.made[-1]
+
+
 def _drop(dsn: str, table: str) -> None:
     import psycopg
 
@@ -202,11 +214,7 @@ def _docs() -> list[dict[str, Any]]:
 
 
 def test_index_on_pgvector_ranks_like_numpy(stores: Any, tmp_path: Path) -> None:
-    made: list[PgVectorStore] = []
-
-    def factory(dim: int, model: str) -> PgVectorStore:
-        made.append(stores("t_pgv_index", dim, model=model, fresh=not made))
-        return made[-1]
+    factory = SharedTable(stores, "t_pgv_index")
 
     backend = FakeBackend()
     pg = MatchIndex(backend, cache_dir=tmp_path / "cache", vector_store=factory)
@@ -215,7 +223,7 @@ def test_index_on_pgvector_ranks_like_numpy(stores: Any, tmp_path: Path) -> None
     for index in (pg, mem):
         index.add_many(_docs())
         index.refresh()
-    assert made[0].count() == len(DOCS)
+    assert factory.made[0].count() == len(DOCS)
     for query, audience, filters in [
         ("锂电池防爆", {ALL_AUDIENCES}, None),
         ("再生骨料混凝土", {"public"}, None),
@@ -236,7 +244,7 @@ def test_index_on_pgvector_ranks_like_numpy(stores: Any, tmp_path: Path) -> None
     assert pg.search("植保无人机", method="dense").hits[0].id == "d3"
     pg.remove("d6")
     pg.refresh()
-    assert made[0].count() == len(DOCS) - 1
+    assert factory.made[0].count() == len(DOCS) - 1
 
     # saved from pgvector: the vectors stay in the table; a memory load re-reads them from the cache
     pg.save(tmp_path / "idx")
@@ -254,11 +262,7 @@ def test_index_on_pgvector_ranks_like_numpy(stores: Any, tmp_path: Path) -> None
 def test_centring_rewrites_the_vectors_stored_before_it(stores: Any, tmp_path: Path) -> None:
     """The table skips rows whose text is unchanged; once the corpus mean is known the rows
     stored raw before it must still be replaced by their centred vectors."""
-    made: list[PgVectorStore] = []
-
-    def factory(dim: int, model: str) -> PgVectorStore:
-        made.append(stores("t_pgv_centre", dim, model=model, fresh=not made))
-        return made[-1]
+    factory = SharedTable(stores, "t_pgv_centre")
 
     fusion = FusionConfig(center_min_docs=4)
     pg = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
@@ -281,11 +285,7 @@ def test_index_rebuilt_from_scratch_replaces_vectors_centred_on_another_mean(
 ) -> None:
     """The table skips rows whose text is unchanged, but a vector also depends on the mean it
     was centred on: a new index over an existing table must write its own."""
-    made: list[PgVectorStore] = []
-
-    def factory(dim: int, model: str) -> PgVectorStore:
-        made.append(stores("t_pgv_rebuilt", dim, model=model, fresh=not made))
-        return made[-1]
+    factory = SharedTable(stores, "t_pgv_rebuilt")
 
     fusion = FusionConfig(center_min_docs=4)
     docs = [{"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS]
@@ -304,11 +304,7 @@ def test_reconcile_rewrites_rows_restored_from_before_a_rebuild_from_scratch(
 ) -> None:
     """A backup taken before a rebuild from scratch holds the same texts centred on the old mean: the
     writer's reconcile must see those rows as stale (their stored hash covers the mean) and re-write them."""
-    made: list[PgVectorStore] = []
-
-    def factory(dim: int, model: str) -> PgVectorStore:
-        made.append(stores("t_pgv_restored", dim, model=model, fresh=not made))
-        return made[-1]
+    factory = SharedTable(stores, "t_pgv_restored")
 
     fusion = FusionConfig(center_min_docs=4)
     docs = [{"id": i, "title": t, "text": x} for i, t, x, _, _ in DOCS]
@@ -344,11 +340,7 @@ def test_index_in_pgvector_saved_before_centring_is_centred_by_the_writer_only(
 ) -> None:
     """Every process loads the same table: loading must not re-write it (a second reader would
     centre the already-centred rows again); the writer's next embedding centres it once."""
-    made: list[PgVectorStore] = []
-
-    def factory(dim: int, model: str) -> PgVectorStore:
-        made.append(stores("t_pgv_legacy", dim, model=model, fresh=not made))
-        return made[-1]
+    factory = SharedTable(stores, "t_pgv_legacy")
 
     old = MatchIndex(
         FakeBackend(),
