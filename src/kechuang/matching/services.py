@@ -303,9 +303,10 @@ def refresh_suggestions_after_rebuild(*, build: IndexBuild) -> dict[str, int] | 
     """Bring the suggestions of every record that follows the index up to date after ``build``.
 
     Skipped (returns None) when the index is, for suggestions, what it was after the last build whose
-    suggestions were refreshed: most rebuilds follow a workflow step (accepted, routed …) that changes no
-    indexed text, and recomputing every open demand costs one search each.  A record whose own text
-    changed asks for its suggestions itself (``request_suggestions``).
+    suggestions were refreshed (a restart's reindex, repeated requests, edits of fields the index does
+    not hold): recomputing every open demand costs one search each.  A demand's workflow steps change
+    its status or audience in the index, so they do refresh.  A record whose own text changed asks for
+    its suggestions itself (``request_suggestions``).
     """
     build.refresh_from_db()
     last = (
