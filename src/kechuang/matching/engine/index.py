@@ -429,13 +429,11 @@ class MatchIndex:
         # of both per row, so the writer's reconcile re-writes rows centred on another mean (a
         # database restored from before a rebuild from scratch).
         self._center = value
-        store = getattr(self, "vectors", None)
-        if store is not None:
-            store.vector_salt = (
-                b""
-                if value is None
-                else hashlib.sha1(np.asarray(value, "<f4").tobytes(), usedforsecurity=False).digest()
-            )
+        self.vectors.vector_salt = (
+            b""
+            if value is None
+            else hashlib.sha1(np.asarray(value, "<f4").tobytes(), usedforsecurity=False).digest()
+        )
 
     def _centred(self, vecs: np.ndarray) -> np.ndarray:
         """``(v - mean) / |v - mean|`` once the corpus mean is known, else ``v``.
