@@ -546,3 +546,107 @@ def test_scores_are_standardised_against_the_kinds_searched(tmp_path: Path) -> N
     # a kind with under 50 documents has no stable statistics: the whole corpus is used
     assert mixed._scope({"kind": ["enclave"]}) == ((), None)
     assert mixed._scope({"kind": "achievement"})[0] == ("achievement",)
+
+
+def test_each_kind_is_centred_on_its_own_mean(tmp_path: Path) -> None:
+    """A search asks for one kind; thousands of enterprise profiles must not set the mean the
+    achievements are centred on (docs/matching.md, "Centring": CCF 0.611 against 0.675)."""
+    fusion = FusionConfig(center_min_docs=4, kind_center_min_docs=3, kind_center_stable_docs=10)
+    backend = FakeBackend()
+    idx = MatchIndex(backend, cache_dir=tmp_path / "cache", fusion=fusion)
+    profiles = [
+        {"id": f"e{i}", "title": f"企业{i}", "text": f"晋江某公司主营{p}，员工{i}人。", "kind": "enterprise"}
+        for i, p in enumerate(["运动鞋", "纸尿裤", "陶瓷砖", "服装", "食品"])
+    ]
+    papers = [
+        {"id": f"a{i}", "title": t, "text": x, "kind": "achievement"}
+        for i, (_, t, x, _, _) in enumerate(DOCS)
+    ]
+    raw = {d["id"]: backend._vec(f"{d['title']}。{d['text']}") for d in profiles + papers}
+
+    def stored(ids: list[str]) -> np.ndarray:
+        return idx.vectors.get_rows(np.array([idx.row_of[i] for i in ids]))
+
+    def centred(ids: list[str], mean: np.ndarray) -> np.ndarray:
+        return _unit_rows(np.stack([raw[i] for i in ids]) - mean)
+
+    idx.add_many(profiles)
+    corpus_mean = np.mean([raw[d["id"]] for d in profiles], axis=0)
+    assert idx.center is not None
+    np.testing.assert_allclose(idx.kind_centers["enterprise"], corpus_mean, atol=1e-6)
+
+    idx.add_many(papers[:2])  # two achievements: too few for a mean of their own
+    assert "achievement" not in idx.kind_centers
+    np.testing.assert_allclose(stored(["a0", "a1"]), centred(["a0", "a1"], corpus_mean), atol=1e-5)
+
+    embedded = len(backend.embedded)
+    idx.add_many(papers[2:3])  # the third gives the kind its mean; the two before are re-written
+    assert len(backend.embedded) == embedded + 1  # re-written from the cache, not embedded again
+    ach_mean = np.mean([raw[i] for i in ("a0", "a1", "a2")], axis=0)
+    np.testing.assert_allclose(idx.kind_centers["achievement"], ach_mean, atol=1e-6)
+    np.testing.assert_allclose(idx.center, corpus_mean, atol=1e-6)  # the corpus mean stays
+    np.testing.assert_allclose(stored(["a0", "a1", "a2"]), centred(["a0", "a1", "a2"], ach_mean), atol=1e-5)
+    ids = [d["id"] for d in profiles]
+    np.testing.assert_allclose(stored(ids), centred(ids, corpus_mean), atol=1e-5)
+
+    # a query asking for achievements is centred on theirs; one over everything on the corpus mean
+    query = "锂电池防爆"
+    qraw = backend._vec(query)
+    res = idx.search(query, method="dense", filters={"kind": "achievement"}, audience={ALL_AUDIENCES})
+    q = _unit_rows(qraw - ach_mean)
+    for hit in res.hits:
+        assert hit.dense == pytest.approx(float(q @ centred([hit.id], ach_mean)[0]), abs=1e-5)
+    res = idx.search(query, method="dense", filters={"kind": "enterprise"}, audience={ALL_AUDIENCES})
+    q = _unit_rows(qraw - corpus_mean)
+    for hit in res.hits:
+        assert hit.dense == pytest.approx(float(q @ centred([hit.id], corpus_mean)[0]), abs=1e-5)
+
+    # taken again once the kind has grown fourfold (3 -> 12), then not before 48
+    more = [
+        {"id": f"m{i}", "title": f"成果{i}", "text": f"关于{x}的第{i}项研究。", "kind": "achievement"}
+        for i, x in enumerate(["锂电池", "悬架", "采摘", "骨料", "中药", "鞋材", "印染", "石墨烯", "陶瓷"])
+    ]
+    raw.update({d["id"]: backend._vec(f"{d['title']}。{d['text']}") for d in more})
+    idx.add_many(more[:8])
+    assert idx.kind_centers["achievement"] == pytest.approx(ach_mean, abs=1e-6)  # 11 < 12
+    idx.add_many(more[8:])
+    ach_ids = [d["id"] for d in papers[:3] + more]
+    ach_mean = np.mean([raw[i] for i in ach_ids], axis=0)
+    np.testing.assert_allclose(idx.kind_centers["achievement"], ach_mean, atol=1e-6)
+    np.testing.assert_allclose(stored(ach_ids), centred(ach_ids, ach_mean), atol=1e-5)
+    idx.add_many(papers[3:])
+    np.testing.assert_allclose(idx.kind_centers["achievement"], ach_mean, atol=1e-6)
+
+    # an unchanged text that changes kind is stored again, centred on its new kind's mean
+    embedded = len(backend.embedded)
+    assert idx.add("e0", profiles[0]["text"], title=profiles[0]["title"], kind="achievement") is False
+    assert len(backend.embedded) == embedded
+    np.testing.assert_allclose(stored(["e0"]), centred(["e0"], ach_mean), atol=1e-5)
+
+    # saved and loaded: the same means and answers; an index saved before kinds had their own
+    # means gets them from the writer's next refresh, from the cache
+    idx.save(tmp_path / "idx")
+    loaded = MatchIndex.load(tmp_path / "idx", backend, cache_dir=tmp_path / "cache", fusion=fusion)
+    assert set(loaded.kind_centers) == {"enterprise", "achievement"}
+    for kind in ("achievement", "enterprise"):
+        a = idx.search(query, filters={"kind": kind}, audience={ALL_AUDIENCES})
+        b = loaded.search(query, filters={"kind": kind}, audience={ALL_AUDIENCES})
+        assert [h.id for h in a.hits] == [h.id for h in b.hits]
+        np.testing.assert_allclose([h.dense for h in a.hits], [h.dense for h in b.hits], atol=1e-5)
+    meta_path = tmp_path / "idx" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["kind_centers"]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    old = MatchIndex.load(tmp_path / "idx", backend, cache_dir=tmp_path / "cache", fusion=fusion)
+    assert old.kind_centers == {}
+    old.refresh()
+    now = {
+        kind: [i for i in raw if i in old and old.get(i)["kind"] == kind]
+        for kind in ("achievement", "enterprise")
+    }
+    assert len(now["achievement"]) == 16 and len(now["enterprise"]) == 4
+    for kind, members in now.items():  # taken over every vector the kind holds now
+        mean = np.mean([raw[i] for i in members], axis=0)
+        np.testing.assert_allclose(old.kind_centers[kind], mean, atol=1e-6)
+        got = old.vectors.get_rows(np.array([old.row_of[i] for i in members]))
+        np.testing.assert_allclose(got, centred(members, mean), atol=1e-5)

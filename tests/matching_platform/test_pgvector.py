@@ -335,6 +335,38 @@ def test_reconcile_rewrites_rows_restored_from_before_a_rebuild_from_scratch(
     assert {bytes(stored[d]) for d in raw.ids} == {raw.hashes[raw.row_of[d]] for d in raw.ids}
 
 
+def test_a_kind_taking_its_own_mean_rewrites_only_its_rows_in_pgvector(
+    stores: Any, dsn: str, tmp_path: Path
+) -> None:
+    """Each row's stored hash covers the mean it is centred on: when one kind gets its own mean,
+    the writer re-writes that kind's rows (from the cache) and the other rows stay current."""
+    factory = SharedTable(stores, "t_pgv_kinds")
+    fusion = FusionConfig(center_min_docs=4, kind_center_min_docs=3)
+    idx = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", vector_store=factory, fusion=fusion)
+    profiles = [
+        {"id": f"e{i}", "title": f"企业{i}", "text": f"主营产品{i}号。", "kind": "enterprise"}
+        for i in range(4)
+    ]
+    papers = [{"id": i, "title": t, "text": x, "kind": "achievement"} for i, t, x, _, _ in DOCS[:3]]
+    idx.add_many([{**p, "kind": "other"} for p in profiles[:1]] + papers[:2])
+    idx.add_many(profiles[1:])
+    assert set(idx.kind_centers) == {"enterprise"}  # 3 enterprises; 2 achievements, 1 other
+    before = dict(_sql(dsn, "SELECT doc_id, content_hash FROM t_pgv_kinds"))
+    model_runs = idx.backend.calls
+    idx.add_many(papers[2:])
+    assert set(idx.kind_centers) == {"enterprise", "achievement"}
+    assert idx.backend.calls == model_runs + 1  # the third paper only; the two before came from the cache
+    after = dict(_sql(dsn, "SELECT doc_id, content_hash FROM t_pgv_kinds"))
+    assert {d for d in before if before[d] != after[d]} == {"d1", "d2"}
+    assert idx.sync_vectors() == 0  # every stored row is centred on the mean its hash names
+    memory = MatchIndex(FakeBackend(), cache_dir=tmp_path / "cache", fusion=fusion)
+    memory.add_many([{**p, "kind": "other"} for p in profiles[:1]] + papers[:2])
+    memory.add_many(profiles[1:])
+    memory.add_many(papers[2:])
+    rows = np.arange(len(idx.ids))
+    np.testing.assert_allclose(idx.vectors.get_rows(rows), memory.vectors.get_rows(rows), atol=1e-5)
+
+
 def test_index_in_pgvector_saved_before_centring_is_centred_by_the_writer_only(
     stores: Any, tmp_path: Path
 ) -> None:

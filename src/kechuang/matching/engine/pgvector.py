@@ -123,7 +123,7 @@ class PgVectorStore:
 
     kind = "pgvector"
     persistent = True
-    vector_salt = b""
+    salt_of: Callable[[int], bytes] = staticmethod(lambda row: b"")
 
     def __init__(
         self,
@@ -326,15 +326,16 @@ class PgVectorStore:
         self._count = None
 
     def _stored_hash(self, row: int) -> bytes:
-        """The row's text hash, folded with ``vector_salt`` when the index centres its vectors.
+        """The row's text hash, folded with ``salt_of(row)`` when the index centres its vectors.
 
         Raw vectors keep the plain text hash, so tables written before centring existed stay
         valid for raw indexes.
         """
         text_hash = self._hashes[row]
-        if not self.vector_salt:
+        salt = self.salt_of(row)
+        if not salt:
             return text_hash
-        return hashlib.sha1(self.vector_salt + text_hash, usedforsecurity=False).digest()
+        return hashlib.sha1(salt + text_hash, usedforsecurity=False).digest()
 
     def delete_rows(self, rows: np.ndarray) -> None:
         """Buffer deletes (one statement for a whole rebuild's removals)."""

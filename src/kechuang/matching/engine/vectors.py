@@ -18,7 +18,7 @@ a store that keeps them elsewhere learns the row -> document id mapping through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -46,10 +46,11 @@ class DenseStore(Protocol):
     kind: str
     #: True when vectors live outside the process and survive it (``save`` skips them).
     persistent: bool
-    #: What a stored vector depends on besides its text (a digest of the mean the index centres
-    #: on, empty for raw vectors).  A persistent store folds it into each row's stored content
-    #: hash, so ``reconcile`` reports rows written under another mean as stale.
-    vector_salt: bytes
+    #: What a row's stored vector depends on besides its text (a digest of the mean the index
+    #: centres that row on, empty for raw vectors); set by the index.  A persistent store folds
+    #: it into each row's stored content hash, so ``reconcile`` reports rows written under
+    #: another mean as stale.
+    salt_of: Callable[[int], bytes]
 
     def bind(self, ids: Sequence[str], hashes: Sequence[bytes], row_of: Mapping[str, int]) -> None:
         """Give the store live views of the index's row -> id / content hash and id -> row."""
@@ -111,7 +112,8 @@ class VectorStore:
 
     kind = "memory"
     persistent = False
-    vector_salt = b""  # vectors live and die with the index: nothing to reconcile
+    # vectors live and die with the index: nothing to reconcile
+    salt_of: Callable[[int], bytes] = staticmethod(lambda row: b"")
 
     def __init__(
         self,
