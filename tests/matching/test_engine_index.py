@@ -600,6 +600,18 @@ def test_each_kind_is_centred_on_its_own_mean(tmp_path: Path) -> None:
     q = _unit_rows(qraw - corpus_mean)
     for hit in res.hits:
         assert hit.dense == pytest.approx(float(q @ centred([hit.id], corpus_mean)[0]), abs=1e-5)
+    # a search over several kinds compares each document with the query as its own kind sees it,
+    # so the achievements keep the order of a search for achievements alone
+    for filters in (None, {"kind": ["achievement", "enterprise"]}):
+        res = idx.search(query, method="dense", k=10, filters=filters, audience={ALL_AUDIENCES})
+        assert {h.kind for h in res.hits} == {"achievement", "enterprise"}
+        for hit in res.hits:
+            mean = ach_mean if hit.kind == "achievement" else corpus_mean
+            assert hit.dense == pytest.approx(
+                float(_unit_rows(qraw - mean) @ centred([hit.id], mean)[0]), abs=1e-5
+            )
+    alone = idx.search(query, method="dense", k=10, filters={"kind": "achievement"}, audience={ALL_AUDIENCES})
+    assert [h.id for h in res.hits if h.kind == "achievement"] == [h.id for h in alone.hits]
 
     # taken again once the kind has grown fourfold (3 -> 12), then not before 48
     more = [

@@ -219,7 +219,7 @@ class MatchIndex:
         self._lex_dirty = True  # full BM25 rebuild needed
         self._lex_delta: set[int] = set()  # rows changed since the build, scored on the fly
         # per scope: (index version, vector sample, (mean, sd) of the cosine of two sampled documents)
-        self._stats_cache: dict[tuple[str, ...], tuple[int, np.ndarray, tuple[float, float]]] = {}
+        self._stats_cache: dict[tuple[str, ...], tuple[int, np.ndarray, tuple[float, float], np.ndarray]] = {}
         self._version = 0
         self._qvec_lru: OrderedDict[str, np.ndarray] = OrderedDict()
         self._center: np.ndarray | None = None
@@ -509,15 +509,68 @@ class MatchIndex:
             out[sel] = self._centred(vecs[sel], self._mean_of_kind(kind))
         return out
 
-    def _query_mean(self, filters: Mapping[str, Any] | None) -> np.ndarray | None:
-        """The mean a query is centred on: the kind it asks for, if it asks for one kind that
-        has its own mean, else the corpus mean."""
+    def _query_vectors(
+        self, raw: np.ndarray, filters: Mapping[str, Any] | None
+    ) -> tuple[list[str], np.ndarray]:
+        """The query centred on each mean the rows it searches are centred on.
+
+        Returns the groups (a kind with its own mean, or "" for rows on the corpus mean) and one
+        query vector per group, so each document is compared with the query as both are seen
+        from the document's kind.  A search for one kind has one group.
+        """
         kinds = (filters or {}).get("kind")
-        if isinstance(kinds, (list, tuple, set, frozenset)) and len(kinds) == 1:
-            kinds = next(iter(kinds))
-        if isinstance(kinds, str) and kinds in self._kind_centers:
-            return self._kind_centers[kinds]
-        return self._center
+        if not self._kind_centers:
+            return [""], self._centred(raw, self._center)[None, :]
+        if kinds is None:
+            wanted, rest = set(self._kind_centers), True
+        else:
+            asked = {kinds} if isinstance(kinds, str) else {str(k) for k in kinds}
+            wanted, rest = asked & set(self._kind_centers), bool(asked - set(self._kind_centers))
+        groups = sorted(wanted) + ([""] if rest or not wanted else [])
+        means = [self._kind_centers[g] if g else self._center for g in groups]
+        return groups, np.stack([self._centred(raw, m) for m in means]).astype(np.float32)
+
+    def _group_mask(self, group: str, n: int) -> np.ndarray:
+        if group:
+            return self._facet_mask("kind", {group}, n)
+        return ~self._facet_mask("kind", set(self._kind_centers), n)
+
+    def _dense_search(
+        self, groups: list[str], qmat: np.ndarray, allowed: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows by cosine with the query centred as each row's group is (best first)."""
+        if len(groups) == 1:
+            return self.vectors.search(qmat[0], allowed, k)
+        n = len(self.ids)
+        rows, scores = [], []
+        for g, q in zip(groups, qmat, strict=True):
+            part = allowed & self._group_mask(g, n)[: len(allowed)]
+            if part.any():
+                r, sc = self.vectors.search(q, part, k)
+                rows.append(r)
+                scores.append(sc)
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        all_rows, all_scores = np.concatenate(rows), np.concatenate(scores)
+        best = np.lexsort((all_rows, -all_scores))[:k]
+        return all_rows[best], all_scores[best]
+
+    def _dense_scores(
+        self, groups: list[str], qmat: np.ndarray, vecs: np.ndarray, rows: np.ndarray
+    ) -> np.ndarray:
+        """Cosines of stored vectors ``vecs`` (of ``rows``) with the query as each row's group sees it."""
+        if len(groups) == 1:
+            return np.asarray(vecs @ qmat[0], np.float32)
+        at = {g: i for i, g in enumerate(groups)}
+        which = np.array(
+            [at.get(self.kinds[int(r)] if self.kinds[int(r)] in self._kind_centers else "", 0) for r in rows],
+            dtype=np.int64,
+        )
+        return np.einsum("ij,ij->i", vecs, qmat[which]).astype(np.float32)
+
+    def _sample_rows(self, key: tuple[str, ...]) -> np.ndarray:
+        cached = self._stats_cache.get(key)
+        return cached[3] if cached else np.zeros(0, np.int64)
 
     def _cached_raw_vectors(self, rows: np.ndarray) -> np.ndarray | None:
         """The model's vectors of ``rows`` from the embedding cache (None if one is missing).
@@ -807,7 +860,7 @@ class MatchIndex:
         # two documents of the scope taken at random: the baseline of coherence (≤ 512 of the sample)
         some = sample[:: max(1, len(sample) // 512)]
         pair = (some @ some.T)[np.triu_indices(len(some), 1)]
-        self._stats_cache[key] = (self._version, sample, _z_stats(pair))
+        self._stats_cache[key] = (self._version, sample, _z_stats(pair), rows)
         return sample
 
     def _coherence(self, key: tuple[str, ...], vecs: np.ndarray) -> float | None:
@@ -897,6 +950,8 @@ class MatchIndex:
 
         mode = method
         qvec: np.ndarray | None = None
+        groups: list[str] = [""]  # the means the searched rows are centred on ("" = the corpus mean)
+        qmat = np.zeros((1, self.vectors.dim), np.float32)  # the query centred on each of them
         if method not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"unknown method: {method}")
         if method != "lexical":
@@ -907,7 +962,8 @@ class MatchIndex:
                 message += f"语义检索不可用（{self.backend_error}），已改用关键词检索。"
             else:
                 try:
-                    qvec = self._centred(self.embed_query(query), self._query_mean(filters))
+                    groups, qmat = self._query_vectors(self.embed_query(query), filters)
+                    qvec = qmat[0]
                 except Exception as exc:  # any backend failure degrades to lexical
                     mode = "lexical-fallback"
                     message += f"语义检索不可用（{exc}），已改用关键词检索。"
@@ -935,7 +991,7 @@ class MatchIndex:
             n_dense = int(dmask.sum())
             try:
                 sample = self._dense_stats(scope_key, scope)
-                dense_rows, dense_best = self.vectors.search(qvec, dmask, pool_k)
+                dense_rows, dense_best = self._dense_search(groups, qmat, dmask, pool_k)
                 pool = dense_rows if mode == "dense" else np.union1d(lex_top, dense_rows)
                 # one read of the pool's vectors serves the query and the feedback scores
                 pool_vecs = self.vectors.get_rows(pool)
@@ -945,14 +1001,14 @@ class MatchIndex:
                 mode = "lexical-fallback"
                 message += f"语义检索不可用（{exc}），已改用关键词检索。"
             else:
-                d_mu, d_sd = _z_stats(sample @ qvec)
+                d_mu, d_sd = _z_stats(self._dense_scores(groups, qmat, sample, self._sample_rows(scope_key)))
         if qvec is None:
             if len(pool) == 0:
                 pool = _topk(np.where(mask, 0.0, -np.inf), k)
             dense_pool = np.zeros(len(pool), np.float32)
             fused = (lex[pool] - lex_mu) / lex_sd
         else:
-            dense_pool = pool_vecs @ qvec
+            dense_pool = self._dense_scores(groups, qmat, pool_vecs, pool)
             # rows still waiting for a vector count as corpus-average, not as zero
             dense_pool = np.where(self.has_vec[pool], dense_pool, d_mu).astype(np.float32)
             zd = (dense_pool - d_mu) / d_sd
