@@ -1349,6 +1349,7 @@ class MatchIndex:
             for kind, saved in (meta.get("kind_centers") or {}).items():
                 idx._kind_centers[kind] = np.asarray(saved["mean"], dtype=np.float32)
                 idx._kind_center_docs[kind] = int(saved.get("docs", 0))
+            idx._salts = {}
         recs = []
         with (directory / "docs.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
