@@ -463,6 +463,11 @@ class MatchIndex:
     def _mean_of_kind(self, kind: str) -> np.ndarray | None:
         return self._kind_centers.get(kind, self._center)
 
+    def _group_of(self, row: int) -> str:
+        """The mean a row is centred on: its kind if that has its own mean, else "" (the corpus mean)."""
+        kind = self.kinds[row]
+        return kind if kind in self._kind_centers else ""
+
     def _row_salt(self, row: int) -> bytes:
         """Digest of the mean the row's stored vector is centred on (empty for a raw vector).
 
@@ -470,7 +475,7 @@ class MatchIndex:
         into each row's content hash, so the writer's reconcile re-writes rows centred on
         another mean (a database restored from before a rebuild from scratch).
         """
-        kind = self.kinds[row] if self.kinds[row] in self._kind_centers else ""
+        kind = self._group_of(row)
         salt = self._salts.get(kind)
         if salt is None:
             mean = self._mean_of_kind(kind)
@@ -562,10 +567,7 @@ class MatchIndex:
         if len(groups) == 1:
             return np.asarray(vecs @ qmat[0], np.float32)
         at = {g: i for i, g in enumerate(groups)}
-        which = np.array(
-            [at.get(self.kinds[int(r)] if self.kinds[int(r)] in self._kind_centers else "", 0) for r in rows],
-            dtype=np.int64,
-        )
+        which = np.array([at.get(self._group_of(int(r)), 0) for r in rows], dtype=np.int64)
         return np.einsum("ij,ij->i", vecs, qmat[which]).astype(np.float32)
 
     def _sample_rows(self, key: tuple[str, ...]) -> np.ndarray:
@@ -629,7 +631,7 @@ class MatchIndex:
                             self.vectors.set_rows(earlier, self._centred_rows(earlier, old), replace=True)
                         except VectorStoreError:  # nothing stored changed: estimate again next time
                             self.center = None
-                            self._kind_centers, self._kind_center_docs = {}, {}
+                            self._kind_centers, self._kind_center_docs, self._salts = {}, {}, {}
                             raise
                     self._stats_cache = {}
             else:
@@ -685,7 +687,7 @@ class MatchIndex:
             total = raw_old.astype(np.float64).sum(axis=0)
             if vecs is not None and in_batch.any():
                 total += np.asarray(vecs, np.float64)[in_batch].sum(axis=0)
-            before = (self._kind_centers.get(kind), taken)
+            before = dict(self._kind_centers), dict(self._kind_center_docs)
             self._kind_centers[kind] = (total / count).astype(np.float32)
             self._kind_center_docs[kind] = count
             self._salts = {}
@@ -693,11 +695,7 @@ class MatchIndex:
                 if len(earlier):
                     self.vectors.set_rows(earlier, self._centred_rows(earlier, raw_old), replace=True)
             except VectorStoreError:  # nothing stored changed: take it again next time
-                if before[0] is None:
-                    self._kind_centers.pop(kind, None)
-                    self._kind_center_docs.pop(kind, None)
-                else:
-                    self._kind_centers[kind], self._kind_center_docs[kind] = before[0], before[1]
+                self._kind_centers, self._kind_center_docs = before
                 self._salts = {}
                 raise
             self._stats_cache = {}
