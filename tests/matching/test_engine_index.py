@@ -662,3 +662,39 @@ def test_each_kind_is_centred_on_its_own_mean(tmp_path: Path) -> None:
         np.testing.assert_allclose(old.kind_centers[kind], mean, atol=1e-6)
         got = old.vectors.get_rows(np.array([old.row_of[i] for i in members]))
         np.testing.assert_allclose(got, centred(members, mean), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("shares", "ivf"),
+    [
+        ((0.5, 0.3, 0.15, 0.05), False),  # two groups of a quarter or more: one product for all
+        ((0.5, 0.15, 0.05), False),  # one large group: group by group
+        ((0.5, 0.3, 0.15, 0.05), True),  # IVF: each query probes its own cells
+    ],
+)
+def test_grouped_dense_search_compares_each_row_with_its_groups_query(
+    shares: tuple[float, ...], ivf: bool
+) -> None:
+    from kechuang.matching.engine.vectors import VectorStore, search_each_group
+
+    rng = np.random.default_rng(7)
+    n, dim = 4000, 16
+    store = VectorStore(dim, ivf_min_docs=1000, nlist=16, nprobe=16)
+    mat = rng.standard_normal((n, dim)).astype(np.float32)
+    store.set_rows(np.arange(n), mat / np.linalg.norm(mat, axis=1, keepdims=True))
+    codes = rng.choice(len(shares), size=n, p=np.array(shares) / sum(shares)).astype(np.int64)
+    codes[:40] = -1  # rows of a kind the search does not ask for
+    if ivf:
+        store.optimize(np.ones(n, bool))
+        assert store.has_ivf
+    qmat = rng.standard_normal((len(shares), dim)).astype(np.float32)
+    allowed = rng.random(n) < 0.9
+    rows, scores = store.search_grouped(qmat, codes, allowed, 25)
+    loop_rows, loop_scores = search_each_group(store, qmat, codes, allowed, 25)
+    assert rows.tolist() == loop_rows.tolist()
+    np.testing.assert_allclose(scores, loop_scores, rtol=1e-5)
+    # and the loop is right: brute force over each row's own query
+    truth = np.where(
+        allowed & (codes >= 0), np.einsum("ij,ij->i", store.mat[:n], qmat[np.maximum(codes, 0)]), -np.inf
+    )
+    assert rows.tolist() == np.argsort(-truth, kind="stable")[:25].tolist()

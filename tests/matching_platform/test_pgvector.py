@@ -365,6 +365,13 @@ def test_a_kind_taking_its_own_mean_rewrites_only_its_rows_in_pgvector(
     memory.add_many(papers[2:])
     rows = np.arange(len(idx.ids))
     np.testing.assert_allclose(idx.vectors.get_rows(rows), memory.vectors.get_rows(rows), atol=1e-5)
+    # a search over every kind compares each row with the query centred on its kind's mean: one
+    # search per kind in pgvector, the same ranking as in memory
+    for query in ("锂电池防爆", "主营产品"):
+        pg_hits = idx.search(query, method="dense", audience={ALL_AUDIENCES}).hits
+        mem_hits = memory.search(query, method="dense", audience={ALL_AUDIENCES}).hits
+        assert [h.id for h in pg_hits] == [h.id for h in mem_hits]
+        assert {h.id for h in pg_hits} >= {"e0", "e1", "d1"}  # the corpus mean's, and two kinds'
 
 
 def test_index_in_pgvector_saved_before_centring_is_centred_by_the_writer_only(

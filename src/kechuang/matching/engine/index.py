@@ -535,39 +535,37 @@ class MatchIndex:
         means = [self._kind_centers[g] if g else self._center for g in groups]
         return groups, np.stack([self._centred(raw, m) for m in means]).astype(np.float32)
 
-    def _group_mask(self, group: str, n: int) -> np.ndarray:
-        if group:
-            return self._facet_mask("kind", {group}, n)
-        return ~self._facet_mask("kind", set(self._kind_centers), n)
+    def _group_codes(self, groups: list[str], n: int) -> np.ndarray | None:
+        """Each row's position in ``groups``: the query vector it is compared with (None: one group).
+
+        Rows on the corpus mean take the position of "" when the search has it; rows in no group
+        get -1 (they are of kinds the search does not ask for, so never allowed).
+        """
+        if len(groups) == 1:
+            return None
+        codes = np.full(n, -1, dtype=np.int64)
+        if "" in groups:
+            codes[~self._facet_mask("kind", set(self._kind_centers), n)] = groups.index("")
+        for i, group in enumerate(groups):
+            if group:
+                codes[self._facet_mask("kind", {group}, n)] = i
+        return codes
 
     def _dense_search(
-        self, groups: list[str], qmat: np.ndarray, allowed: np.ndarray, k: int
+        self, qmat: np.ndarray, codes: np.ndarray | None, allowed: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows by cosine with the query centred as each row's group is (best first)."""
-        if len(groups) == 1:
+        if codes is None:
             return self.vectors.search(qmat[0], allowed, k)
-        n = len(self.ids)
-        rows, scores = [], []
-        for g, q in zip(groups, qmat, strict=True):
-            part = allowed & self._group_mask(g, n)[: len(allowed)]
-            if part.any():
-                r, sc = self.vectors.search(q, part, k)
-                rows.append(r)
-                scores.append(sc)
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        all_rows, all_scores = np.concatenate(rows), np.concatenate(scores)
-        best = np.lexsort((all_rows, -all_scores))[:k]
-        return all_rows[best], all_scores[best]
+        return self.vectors.search_grouped(qmat, codes, allowed, k)
 
     def _dense_scores(
-        self, groups: list[str], qmat: np.ndarray, vecs: np.ndarray, rows: np.ndarray
+        self, qmat: np.ndarray, codes: np.ndarray | None, vecs: np.ndarray, rows: np.ndarray
     ) -> np.ndarray:
         """Cosines of stored vectors ``vecs`` (of ``rows``) with the query as each row's group sees it."""
-        if len(groups) == 1:
+        if codes is None:
             return np.asarray(vecs @ qmat[0], np.float32)
-        at = {g: i for i, g in enumerate(groups)}
-        which = np.array([at.get(self._group_of(int(r)), 0) for r in rows], dtype=np.int64)
+        which = np.maximum(codes[np.asarray(rows, np.int64)], 0)
         return np.einsum("ij,ij->i", vecs, qmat[which]).astype(np.float32)
 
     def _sample_rows(self, key: tuple[str, ...]) -> np.ndarray:
@@ -950,6 +948,7 @@ class MatchIndex:
         qvec: np.ndarray | None = None
         groups: list[str] = [""]  # the means the searched rows are centred on ("" = the corpus mean)
         qmat = np.zeros((1, self.vectors.dim), np.float32)  # the query centred on each of them
+        codes: np.ndarray | None = None  # each row's group, when there are several
         if method not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"unknown method: {method}")
         if method != "lexical":
@@ -989,7 +988,8 @@ class MatchIndex:
             n_dense = int(dmask.sum())
             try:
                 sample = self._dense_stats(scope_key, scope)
-                dense_rows, dense_best = self._dense_search(groups, qmat, dmask, pool_k)
+                codes = self._group_codes(groups, n)
+                dense_rows, dense_best = self._dense_search(qmat, codes, dmask, pool_k)
                 pool = dense_rows if mode == "dense" else np.union1d(lex_top, dense_rows)
                 # one read of the pool's vectors serves the query and the feedback scores
                 pool_vecs = self.vectors.get_rows(pool)
@@ -999,14 +999,14 @@ class MatchIndex:
                 mode = "lexical-fallback"
                 message += f"语义检索不可用（{exc}），已改用关键词检索。"
             else:
-                d_mu, d_sd = _z_stats(self._dense_scores(groups, qmat, sample, self._sample_rows(scope_key)))
+                d_mu, d_sd = _z_stats(self._dense_scores(qmat, codes, sample, self._sample_rows(scope_key)))
         if qvec is None:
             if len(pool) == 0:
                 pool = _topk(np.where(mask, 0.0, -np.inf), k)
             dense_pool = np.zeros(len(pool), np.float32)
             fused = (lex[pool] - lex_mu) / lex_sd
         else:
-            dense_pool = self._dense_scores(groups, qmat, pool_vecs, pool)
+            dense_pool = self._dense_scores(qmat, codes, pool_vecs, pool)
             # rows still waiting for a vector count as corpus-average, not as zero
             dense_pool = np.where(self.has_vec[pool], dense_pool, d_mu).astype(np.float32)
             zd = (dense_pool - d_mu) / d_sd

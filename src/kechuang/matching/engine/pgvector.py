@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from .vectors import VectorStoreError
+from .vectors import VectorStoreError, search_each_group
 
 __all__ = ["EXTENSION", "PgVectorStore", "pgvector_available"]
 
@@ -403,6 +403,12 @@ class PgVectorStore:
     def scores_for(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact inner products for rows (their vectors are read once)."""
         return np.asarray(self.get_rows(rows) @ np.asarray(q, dtype=np.float32), dtype=np.float32)
+
+    def search_grouped(
+        self, qmat: np.ndarray, codes: np.ndarray, allowed: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """See DenseStore: one search per group (each may use HNSW), merged."""
+        return search_each_group(self, qmat, codes, allowed, k)
 
     def search(self, q: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k allowed rows by inner product (HNSW over-fetch, exact when selective)."""

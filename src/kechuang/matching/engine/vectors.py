@@ -73,6 +73,13 @@ class DenseStore(Protocol):
         """Top-k rows among ``allowed`` by inner product with ``q``: (rows, scores), best first."""
         ...
 
+    def search_grouped(
+        self, qmat: np.ndarray, codes: np.ndarray, allowed: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows among ``allowed`` by inner product with ``qmat[codes[row]]``: each row is
+        compared with the query of its group (rows with code -1 are never returned)."""
+        ...
+
     def scores_for(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact inner products of ``q`` with the given rows."""
         ...
@@ -105,6 +112,25 @@ def _topk(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k] if k < scores.shape[0] else np.arange(scores.shape[0])
     return part[np.lexsort((part, -scores[part]))]
+
+
+def search_each_group(
+    store: DenseStore, qmat: np.ndarray, codes: np.ndarray, allowed: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``DenseStore.search_grouped`` as one search per group, merged (ties: lower row first)."""
+    m = min(len(allowed), len(codes))
+    rows, scores = [], []
+    for group, q in enumerate(qmat):
+        part = allowed[:m] & (codes[:m] == group)
+        if part.any():
+            r, sc = store.search(q, part, k)
+            rows.append(r)
+            scores.append(sc)
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    all_rows, all_scores = np.concatenate(rows), np.concatenate(scores)
+    best = np.lexsort((all_rows, -all_scores))[:k]
+    return all_rows[best], all_scores[best]
 
 
 class VectorStore:
@@ -306,6 +332,29 @@ class VectorStore:
             keep = np.isfinite(scores[top])
             return top[keep], scores[top][keep]
         return rows[top], scores[top]
+
+    def search_grouped(
+        self, qmat: np.ndarray, codes: np.ndarray, allowed: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """See DenseStore.  Group by group, exact search makes a full pass over the matrix for
+        each group holding at least a quarter of the rows (smaller groups are gathered first).
+        One product with all the groups' queries costs about two such passes on one BLAS thread
+        (100k x 384: 13.5 ms for one query, 24-27 ms for three or four), so it replaces the loop
+        when that would make two or more full passes (a search over every kind: 45 -> 34 ms p50).
+        IVF searches group by group (each query probes its own cells)."""
+        if self._ivf is not None:
+            return search_each_group(self, qmat, codes, allowed, k)
+        n = self.n
+        allowed = allowed[:n] & (codes[:n] >= 0)
+        sizes = np.bincount(codes[:n][allowed], minlength=len(qmat))
+        if int((sizes >= n // 4).sum()) < 2:
+            return search_each_group(self, qmat, codes, allowed, k)
+        qt = np.ascontiguousarray(np.asarray(qmat, np.float32).T)
+        every = (self.mat[:n] @ qt)[np.arange(n), np.maximum(codes[:n], 0)]
+        every = np.where(allowed, every, -np.inf)
+        top = _topk(every, k)
+        keep = np.isfinite(every[top])
+        return top[keep], every[top][keep]
 
     def scores_for(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact scores for given rows."""
