@@ -52,8 +52,13 @@ def build(cache_dir: Path) -> int:
 
 
 def seed_cache(data_dir: Path) -> bool:
-    """Copy the shipped vectors into the engine's cache (no-op when absent or already there)."""
-    target = data_dir / "matching" / "embeddings" / NAMESPACE
+    """Copy the shipped vectors into the platform's embedding cache (no-op when absent or already there)."""
+    return seed_cache_dir(data_dir / "matching" / "embeddings")
+
+
+def seed_cache_dir(cache_root: Path) -> bool:
+    """Copy the shipped vectors into the embedding cache rooted at ``cache_root`` (also the benchmark's)."""
+    target = cache_root / NAMESPACE
     if not SHIPPED.exists() or (target / SHARD).exists():
         return False
     target.mkdir(parents=True, exist_ok=True)
