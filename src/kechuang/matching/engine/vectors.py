@@ -340,7 +340,8 @@ class VectorStore:
         each group holding at least a quarter of the rows (smaller groups are gathered first).
         One product with all the groups' queries costs about two such passes on one BLAS thread
         (100k x 384: 13.5 ms for one query, 24-27 ms for three or four), so it replaces the loop
-        when that would make two or more full passes (a search over every kind: 45 -> 34 ms p50).
+        when that would make two or more full passes (a search over every kind at 100k: 42 -> 35 ms
+        p50).
         IVF searches group by group (each query probes its own cells)."""
         if self._ivf is not None:
             return search_each_group(self, qmat, codes, allowed, k)
