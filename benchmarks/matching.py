@@ -213,6 +213,12 @@ def _time_queries(index: MatchIndex, queries: list[tuple[str, dict[str, Any] | N
     return lat
 
 
+def _recall(approx: list[list[str]], exact: list[list[str]]) -> float:
+    """Mean share of each exact top-10 that the approximate search also returned."""
+    shares = [len(set(a) & set(b)) / max(len(b), 1) for a, b in zip(approx, exact, strict=True)]
+    return round(float(np.mean(shares)), 3)
+
+
 def _dense_top10(index: MatchIndex, queries: list[tuple[str, dict[str, Any] | None]]) -> list[list[str]]:
     return [
         [h.id for h in index.search(q, filters=f, method="dense", audience={ALL_AUDIENCES}).hits]
@@ -285,18 +291,7 @@ def run(scratch_dir: Path, sizes: Sequence[int] = SIZES) -> dict[str, Any]:
             index.vectors.drop_ivf()
             brute = _time_queries(index, queries)
             for name, qs in recall_sets.items():
-                hits_exact = _dense_top10(index, qs)
-                row[f"{name}ivf_recall@10"] = round(
-                    float(
-                        np.mean(
-                            [
-                                len(set(a) & set(b)) / max(len(b), 1)
-                                for a, b in zip(hits_ivf[name], hits_exact, strict=True)
-                            ]
-                        )
-                    ),
-                    3,
-                )
+                row[f"{name}ivf_recall@10"] = _recall(hits_ivf[name], _dense_top10(index, qs))
         else:
             brute = lat
         row["brute_force_p95_ms"] = _pct(brute, 95)

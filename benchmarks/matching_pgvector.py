@@ -84,10 +84,6 @@ def _timed(
     return lat, paths
 
 
-def _recall(approx: list[list[str]], exact: list[list[str]]) -> float:
-    return round(float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx, exact, strict=True)])), 3)
-
-
 class _TimedStore(PgVectorStore):
     """The product store, timing its writes (binary COPY + upsert)."""
 
@@ -175,9 +171,9 @@ def _tier(n: int, conninfo: str, rng: np.random.Generator, corpus: dict[str, Any
         "build_s": round(build_s, 1),
         "vector_copy_rows_per_s": round(n / store.copy_s, 1) if store.copy_s else None,
         "hnsw_build_s": round(hnsw_s, 1),
-        **{f"{name}hnsw_recall@10": _recall(hits_hnsw[name], hits_numpy[name]) for name in recall_sets},
+        **{f"{name}hnsw_recall@10": base._recall(hits_hnsw[name], hits_numpy[name]) for name in recall_sets},
         **{
-            f"{name}exact_sql_recall@10": _recall(hits_exact_sql[name], hits_numpy[name])
+            f"{name}exact_sql_recall@10": base._recall(hits_exact_sql[name], hits_numpy[name])
             for name in recall_sets
         },
         "brute_force_p95_ms": base._pct(brute, 95),
