@@ -39,7 +39,8 @@ N_QUERIES = 100
 SEED = 20261127
 INDUSTRIES = ("energy", "materials", "machinery", "agri", "medicine", "it", "building", "chem")
 # Platform-shaped: every document has a kind, and each kind is centred on its own mean (step 4 of
-# docs/matching.md), so a search over several kinds runs one dense search per kind.  Shares per 20 docs.
+# docs/matching.md), so a search over several kinds compares each document with the query as its kind
+# sees it (VectorStore.search_grouped).  Shares per 20 docs.
 KIND_SHARES = (("achievement", 10), ("enterprise", 6), ("expert", 3), ("institution", 1))
 KIND_CYCLE = tuple(kind for kind, share in KIND_SHARES for _ in range(share))
 ENTITY_KINDS = ("achievement", "expert", "institution")  # the expert and institution suggestions' search
