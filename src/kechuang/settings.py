@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kechuang.events",
     "kechuang.incubation",
     "kechuang.enclaves",
+    "kechuang.policies",
     "kechuang.dashboard",
     "kechuang.demo",
 ]
