@@ -13,6 +13,7 @@ from kechuang.demands.api import router as demands_router
 from kechuang.enclaves.api import router as enclaves_router
 from kechuang.incubation.api import router as incubation_router
 from kechuang.orgs.api import router as orgs_router
+from kechuang.policies.api import router as policies_router
 
 api = NinjaAPI(
     title="科创 Kechuang API",
@@ -27,6 +28,7 @@ api.add_router("/", dashboard_router)
 api.add_router("/", demands_router)
 api.add_router("/", enclaves_router)
 api.add_router("/", incubation_router)
+api.add_router("/", policies_router)
 
 
 @api.exception_handler(PermissionDenied)

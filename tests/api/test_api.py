@@ -82,6 +82,7 @@ def test_every_api_route_is_tested() -> None:
         "/api/assessment/contracts/{pk}/scorecards/{period}",
         "/api/incubation/projects",
         "/api/incubation/projects/{pk}",
+        "/api/policies/evaluate",  # tests/policies/test_api.py
     }
     assert paths == tested
 

@@ -35,6 +35,7 @@ def test_public_only_sees_public_actions() -> None:
         "demand.view_full",
         "matching.search",
         "event.view",
+        "policy.calculate",
     }  # demands: row rules limit the public to published ones
 
 

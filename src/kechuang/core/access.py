@@ -118,6 +118,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "assessment.verify": BUREAU,
     "assessment.simulate": BUREAU,
     "assessment.ranking": BUREAU,
+    # policies (惠企政策): the calculator on typed-in figures is open to everyone
+    "policy.calculate": EVERYONE,
     # matching (search results are limited to what the viewer may see by audience tags)
     "matching.search": EVERYONE,
     "matching.judge": BUREAU,
