@@ -46,7 +46,12 @@ def _library(measures: int) -> Any:
         variant["title"] = f"{variant['title']}（变体{k}）"
         township = TOWNSHIPS[k % len(TOWNSHIPS)]
         variant["conditions"].append(
-            {"id": "township", "text": f"位于{township}", "test": f"township_in('{township}')", "cites": "演示"}
+            {
+                "id": "township",
+                "text": f"位于{township}",
+                "test": f"township_in('{township}')",
+                "cites": "演示",
+            }
         )
         if variant["id"].startswith("demo.rd_subsidy"):
             rate, cap = 0.05 + 0.01 * (k % 10), 20 + 10 * (k % 5)

@@ -247,6 +247,7 @@ CASES += [
         method="post",
     ),
     Case("matching:search", lambda w: reverse("matching:search") + "?q=鞋底", EVERYONE_200),
+    Case("policies:calculator", u("policies:calculator"), EVERYONE_200),
     Case("matching:status", u("matching:status"), expect(BUREAU)),
     Case(
         "achievements:suggest",

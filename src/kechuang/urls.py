@@ -21,6 +21,7 @@ urlpatterns = [
     path("events/", include("kechuang.events.urls")),
     path("incubation/", include("kechuang.incubation.urls")),
     path("enclaves/", include("kechuang.enclaves.urls")),
+    path("policies/", include("kechuang.policies.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

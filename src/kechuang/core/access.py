@@ -228,6 +228,7 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("enclaves:ranking", "考核排名", "≡", "assessment.ranking"),
         ("incubation:project_list", "孵化项目", "❖", "project.list"),
         ("incubation:candidates", "淘汰候选", "⚠", "incubation.candidates"),
+        ("policies:calculator", "政策计算器", "¥", "policy.calculate"),
         ("matching:search", "智能检索", "⌕", "matching.search"),
         ("matching:status", "匹配引擎", "⚙", "matching.manage"),
         ("notifications:list", "站内通知", "✉", "account.view"),

@@ -20,6 +20,13 @@ def format_wan(value: Decimal | float | int | None, *, digits: int = 2) -> str:
     return f"{amount:,.{digits}f}万元"
 
 
+def format_yuan(value: int | float | Decimal | None) -> str:
+    """Whole yuan with thousands separators (policy payments are stated to the yuan)."""
+    if value is None or value == "":
+        return "—"
+    return f"{int(value):,} 元"
+
+
 def format_date_cn(value: dt.date | dt.datetime | None) -> str:
     if value is None or value == "":
         return "—"

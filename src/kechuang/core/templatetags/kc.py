@@ -17,6 +17,11 @@ def wan(value: Any) -> str:
 
 
 @register.filter
+def yuan(value: Any) -> str:
+    return formatting.format_yuan(value)
+
+
+@register.filter
 def cndate(value: Any) -> str:
     return formatting.format_date_cn(value)
 
