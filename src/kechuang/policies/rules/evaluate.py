@@ -70,15 +70,20 @@ def _amount_yuan(measure: Measure, table: FactTable, env: Env) -> np.ndarray:
     return np.floor(amount + 0.5)  # whole yuan, half up
 
 
+def _selected(library: Library, measures: Iterable[str] | None) -> list[Measure]:
+    """The library's measures, or only those named (in library order)."""
+    if measures is None:
+        return list(library.measures)
+    wanted = set(measures)
+    return [m for m in library.measures if m.id in wanted]
+
+
 def evaluate_table(
     library: Library, table: FactTable, measures: Iterable[str] | None = None
 ) -> list[TableResult]:
     env = _env(library)
-    wanted = set(measures) if measures is not None else None
     out = []
-    for measure in library.measures:
-        if wanted is not None and measure.id not in wanted:
-            continue
+    for measure in _selected(library, measures):
         where = f"措施 {measure.id} "
         truth = iv.logical_and([_condition_truth(c, table, env, where) for c in measure.conditions])
         out.append(TableResult(measure, _labels(truth), _amount_yuan(measure, table, env)))
@@ -274,11 +279,8 @@ def explain(library: Library, facts: Facts, *, measures: Iterable[str] | None = 
     """Every measure for one enterprise, with reasons (the CLI's and the API's JSON)."""
     table = FactTable([facts])
     env = _env(library)
-    wanted = set(measures) if measures is not None else None
     out = []
-    for measure in library.measures:
-        if wanted is not None and measure.id not in wanted:
-            continue
+    for measure in _selected(library, measures):
         where = f"措施 {measure.id} "
         conditions = [_explain_condition(c, library, facts, table, env, where) for c in measure.conditions]
         results = {c["result"] for c in conditions}
