@@ -154,8 +154,6 @@ def tier(x: Iv, table: list[tuple[float, float]], default: float, *, upward: boo
     ≤ bound earns it, the lowest bound reached wins ("5,000万元（含）以下"). Beyond every row: default.
     """
     rows = sorted(table, key=lambda r: r[0], reverse=upward)
-    lo_val = np.full(len(x), float(default))
-    hi_val = lo_val.copy()
 
     def value_at(v: np.ndarray) -> np.ndarray:
         out = np.full(len(v), float(default))
@@ -169,14 +167,11 @@ def tier(x: Iv, table: list[tuple[float, float]], default: float, *, upward: boo
 
     at_lo, at_hi = value_at(x.lo), value_at(x.hi)
     known = x.known
-    values = [float(default), *(float(v) for _, v in rows)]
     # Between lo and hi every band in range may apply: take the hull of the values that can occur.
     lo_val = np.where(known, at_lo, np.minimum(at_lo, at_hi))
     hi_val = np.where(known, at_lo, np.maximum(at_lo, at_hi))
-    if len(values) > 2:
-        span_lo, span_hi = np.minimum(x.lo, x.hi), np.maximum(x.lo, x.hi)
-        for bound, val in rows:
-            inside = ~known & (span_lo <= bound) & (bound <= span_hi)
-            lo_val = np.where(inside, np.minimum(lo_val, val), lo_val)
-            hi_val = np.where(inside, np.maximum(hi_val, val), hi_val)
+    for bound, val in rows:
+        inside = ~known & (x.lo <= bound) & (bound <= x.hi)
+        lo_val = np.where(inside, np.minimum(lo_val, val), lo_val)
+        hi_val = np.where(inside, np.maximum(hi_val, val), hi_val)
     return Iv(lo_val, hi_val)
