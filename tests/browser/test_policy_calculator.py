@@ -31,8 +31,9 @@ def test_public_types_figures_and_sees_gaps(page: Any, live_server: Any, transac
     for name, value in figures.items():
         page.fill(f"#id_{name}", value)
     page.focus("#id_tech_staff")
-    page.keyboard.press("Enter")  # submits the form from the keyboard
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form from the keyboard
+    page.wait_for_selector("text=接近符合")
     body = page.content()
     assert "科技人员占职工总数的比例 9.5%，差 0.5 个百分点" in body
     assert "接近符合" in body
