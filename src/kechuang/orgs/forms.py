@@ -36,6 +36,14 @@ class EnterpriseForm(forms.Form):
         label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     main_products = forms.CharField(label="主营产品", max_length=200, required=False)
+    in_supported_field = forms.NullBooleanField(
+        label="核心技术属于《国家重点支持的高新技术领域》",
+        required=False,
+        help_text="未确认时，高企认定第十一条（三）显示为“无法判断”",
+    )
+    innovation_score = forms.IntegerField(
+        label="创新能力评价得分（自评，0–100）", min_value=0, max_value=100, required=False
+    )
     chains = forms.ModelMultipleChoiceField(
         label="产业链",
         queryset=IndustryChainTag.objects.all(),
@@ -77,6 +85,8 @@ class EnterpriseForm(forms.Form):
             main_products=d["main_products"],
             description=d["description"],
             chains=list(d["chains"]),
+            in_supported_field=d["in_supported_field"],
+            innovation_score=d["innovation_score"],
         )
 
     @classmethod
@@ -96,6 +106,8 @@ class EnterpriseForm(forms.Form):
             "tech_staff": enterprise.tech_staff,
             "founded_on": enterprise.founded_on,
             "main_products": enterprise.main_products,
+            "in_supported_field": enterprise.in_supported_field,
+            "innovation_score": enterprise.innovation_score,
             "description": org.description,
             "chains": [c.pk for c in enterprise.chains.all()],
         }
@@ -114,6 +126,16 @@ class YearFigureForm(forms.ModelForm):
             "utility_patents",
             "design_patents",
             "software_copyrights",
+            "rd_spend_domestic",
+            "total_assets",
+            "total_cost",
+            "taxes_paid",
+            "employees",
+            "tech_staff",
+            "major_incident",
+            "research_misconduct",
+            "abnormal_listed",
+            "restricted_products",
         ]
 
 

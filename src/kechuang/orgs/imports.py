@@ -79,6 +79,13 @@ def yes_no(value: Any) -> bool:
     raise CellError(f"应填“是”或“否”，而不是“{value}”")
 
 
+def maybe_yes_no(value: Any) -> bool | None:
+    """是/否 where a blank means "not reported" (compliance data), never "no"."""
+    if value is None or value == "":
+        return None
+    return yes_no(value)
+
+
 def whole_number(maximum: int) -> Callable[[Any], int | None]:
     def parse(value: Any) -> int | None:
         if value is None or value == "":
@@ -239,6 +246,19 @@ ENTERPRISE_SPEC = ImportSpec(
         Column("发明专利(件)", "invention_patents", whole_number(100_000)),
         Column("实用新型专利(件)", "utility_patents", whole_number(100_000)),
         Column("软件著作权(件)", "software_copyrights", whole_number(100_000)),
+        Column("外观设计专利(件)", "design_patents", whole_number(100_000)),
+        Column("境内研发费用(万元)", "rd_spend_domestic", amount),
+        Column("资产总额(万元)", "total_assets", amount),
+        Column("成本费用总额(万元)", "total_cost", amount),
+        Column("纳税总额(万元)", "taxes_paid", amount, False, "税务部门数据"),
+        Column("年末职工总数", "year_employees", whole_number(1_000_000), False, "该年度数据"),
+        Column("年末科技人员数", "year_tech_staff", whole_number(1_000_000), False, "该年度数据"),
+        Column("重大安全质量环境事故", "major_incident", maybe_yes_no, False, "是/否；不填为未报送"),
+        Column("科研严重失信", "research_misconduct", maybe_yes_no, False, "是/否；不填为未报送"),
+        Column("经营异常或严重违法失信", "abnormal_listed", maybe_yes_no, False, "是/否；不填为未报送"),
+        Column("禁止限制淘汰类产品", "restricted_products", maybe_yes_no, False, "是/否；不填为未报送"),
+        Column("重点支持高新技术领域", "in_supported_field", maybe_yes_no, False, "是/否"),
+        Column("创新能力评价得分", "innovation_score", whole_number(100), False, "0–100"),
     ),
 )
 
@@ -407,9 +427,21 @@ def _check_enterprises(plan: ImportPlan) -> None:
             and v["tech_staff"] > v["employees"]
         ):
             problems.append(("科技人员", "科技人员数不能大于从业人员数"))
-        figure_values = [v.get(k) for k in ("revenue", "rd_spend", "hightech_revenue")]
-        if any(x is not None for x in figure_values) and v.get("year") is None:
+        figure_values = [v.get(k) for k, _ in FIGURE_KEYS if k not in ("has_rd_activity",)]
+        if any(x not in (None, 0) for x in figure_values) and v.get("year") is None:
             problems.append(("年度", "填写了年度数据时，年度必填"))
+        if (
+            v.get("year_employees") is not None
+            and v.get("year_tech_staff") is not None
+            and v["year_tech_staff"] > v["year_employees"]
+        ):
+            problems.append(("年末科技人员数", "科技人员数不能大于职工总数"))
+        if (
+            v.get("rd_spend") is not None
+            and v.get("rd_spend_domestic") is not None
+            and v["rd_spend_domestic"] > v["rd_spend"]
+        ):
+            problems.append(("境内研发费用(万元)", "境内研发费用不能大于研发投入"))
         if v.get("revenue") is not None:
             if v.get("rd_spend") is not None and v["rd_spend"] > v["revenue"]:
                 problems.append(("研发投入(万元)", "研发投入不能大于营业收入"))
@@ -435,6 +467,8 @@ ENTERPRISE_FIELDS = (
     "tech_staff",
     "founded_on",
     "main_products",
+    "in_supported_field",
+    "innovation_score",
 )
 
 
@@ -559,14 +593,26 @@ def _write_chains_and_qualifications(
         bulk_create_with_history(chunk, Qualification, default_user=actor, default_change_reason="Excel导入")
 
 
+#: (import value key, EnterpriseYearFigure field); head counts of the year have their own columns.
 FIGURE_KEYS = (
-    "revenue",
-    "rd_spend",
-    "hightech_revenue",
-    "has_rd_activity",
-    "invention_patents",
-    "utility_patents",
-    "software_copyrights",
+    ("revenue", "revenue"),
+    ("rd_spend", "rd_spend"),
+    ("hightech_revenue", "hightech_revenue"),
+    ("has_rd_activity", "has_rd_activity"),
+    ("invention_patents", "invention_patents"),
+    ("utility_patents", "utility_patents"),
+    ("design_patents", "design_patents"),
+    ("software_copyrights", "software_copyrights"),
+    ("rd_spend_domestic", "rd_spend_domestic"),
+    ("total_assets", "total_assets"),
+    ("total_cost", "total_cost"),
+    ("taxes_paid", "taxes_paid"),
+    ("year_employees", "employees"),
+    ("year_tech_staff", "tech_staff"),
+    ("major_incident", "major_incident"),
+    ("research_misconduct", "research_misconduct"),
+    ("abnormal_listed", "abnormal_listed"),
+    ("restricted_products", "restricted_products"),
 )
 
 
@@ -599,9 +645,9 @@ def _write_figures(
             if figure.pk and figure.pk not in changed_ids:
                 changed_ids.add(figure.pk)
                 changed.append(figure)
-        for name in FIGURE_KEYS:
-            if name in v and v[name] is not None:
-                setattr(figure, name, v[name])
+        for value_key, name in FIGURE_KEYS:
+            if value_key in v and v[value_key] is not None:
+                setattr(figure, name, v[value_key])
         if figure.rd_spend:
             figure.has_rd_activity = True
     for chunk in _chunks(new):
@@ -612,7 +658,7 @@ def _write_figures(
         bulk_update_with_history(
             chunk,
             EnterpriseYearFigure,
-            [*FIGURE_KEYS, "updated_at"],
+            [*(name for _, name in FIGURE_KEYS), "updated_at"],
             default_user=actor,
             default_change_reason="Excel导入",
         )

@@ -127,6 +127,13 @@ class Enterprise(SoftDeleteModel):
     )
     founded_on = models.DateField("成立日期", null=True, blank=True)
     main_products = models.CharField("主营产品", max_length=200, blank=True)
+    # Read by the policy rules (高企 第十一条 (三)、(七)); unknown until someone states them.
+    in_supported_field = models.BooleanField(
+        "核心技术属于国家重点支持的高新技术领域", null=True, blank=True, default=None
+    )
+    innovation_score = models.PositiveSmallIntegerField(
+        "创新能力评价得分（自评）", null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     history = HistoricalRecords(m2m_fields=[chains])
 
     class Meta:
@@ -152,6 +159,22 @@ class EnterpriseYearFigure(TimeStampedModel):
     utility_patents = models.PositiveIntegerField("实用新型专利(件)", default=0)
     design_patents = models.PositiveIntegerField("外观设计专利(件)", default=0)
     software_copyrights = models.PositiveIntegerField("软件著作权(件)", default=0)
+    # From the tax and statistics departments' yearly files; the policy rules read them.
+    rd_spend_domestic = money("境内研发费用(万元)")
+    total_assets = money("资产总额(万元)")
+    total_cost = money("成本费用总额(万元)")
+    taxes_paid = money("纳税总额(万元)")
+    employees = models.PositiveIntegerField(
+        "职工总数(人)", null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    tech_staff = models.PositiveIntegerField(
+        "科技人员(人)", null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    # Compliance for the year, as the departments report it: None = not reported, never "clean".
+    major_incident = models.BooleanField("重大安全、质量事故或严重环境违法", null=True, blank=True)
+    research_misconduct = models.BooleanField("科研严重失信行为", null=True, blank=True)
+    abnormal_listed = models.BooleanField("列入经营异常名录或严重违法失信名单", null=True, blank=True)
+    restricted_products = models.BooleanField("产品属于禁止、限制和淘汰类", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

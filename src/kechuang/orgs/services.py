@@ -45,6 +45,8 @@ class EnterpriseData:
     main_products: str = ""
     description: str = ""
     chains: list[IndustryChainTag] = field(default_factory=list)
+    in_supported_field: bool | None = None
+    innovation_score: int | None = None
 
 
 def with_actor(obj: Any, actor: User | None, reason: str = "") -> Any:
@@ -105,6 +107,8 @@ def create_enterprise(*, actor: User | None, data: EnterpriseData) -> Enterprise
             tech_staff=data.tech_staff,
             founded_on=data.founded_on,
             main_products=data.main_products,
+            in_supported_field=data.in_supported_field,
+            innovation_score=data.innovation_score,
         ),
         actor,
     )
@@ -135,6 +139,8 @@ def update_enterprise(
     enterprise.tech_staff = data.tech_staff
     enterprise.founded_on = data.founded_on
     enterprise.main_products = data.main_products
+    enterprise.in_supported_field = data.in_supported_field
+    enterprise.innovation_score = data.innovation_score
     with_actor(enterprise, actor, reason).save()
     enterprise.chains.set(data.chains)
     return enterprise
@@ -170,6 +176,16 @@ FIGURE_FIELDS = (
     "utility_patents",
     "design_patents",
     "software_copyrights",
+    "rd_spend_domestic",
+    "total_assets",
+    "total_cost",
+    "taxes_paid",
+    "employees",
+    "tech_staff",
+    "major_incident",
+    "research_misconduct",
+    "abnormal_listed",
+    "restricted_products",
 )
 
 
@@ -184,6 +200,12 @@ def save_year_figure(
     hightech = values.get("hightech_revenue")
     if revenue is not None and hightech is not None and Decimal(hightech) > Decimal(revenue):
         errors["hightech_revenue"] = "高新技术产品收入不能大于营业收入"
+    domestic = values.get("rd_spend_domestic")
+    if rd_spend is not None and domestic is not None and Decimal(domestic) > Decimal(rd_spend):
+        errors["rd_spend_domestic"] = "境内研发费用不能大于研发投入"
+    employees, tech_staff = values.get("employees"), values.get("tech_staff")
+    if employees is not None and tech_staff is not None and tech_staff > employees:
+        errors["tech_staff"] = "科技人员不能多于职工总数"
     if errors:
         raise ValidationError(errors)
     figure = EnterpriseYearFigure.objects.filter(

@@ -27,7 +27,7 @@ import numpy as np
 YEARS_KEPT = 5
 FIGURES_HINT = "企业详情页「年度数据」（或 Excel 导入 企业年度数据）"
 PROFILE_HINT = "企业详情页「编辑企业」"
-COMPLIANCE_HINT = "企业详情页「合规记录」（由相关部门数据导入）"
+COMPLIANCE_HINT = "企业详情页「年度数据」的合规记录（相关部门 Excel 导入或填报年度数据）"
 QUALIFICATION_HINT = "企业详情页「资质荣誉」"
 
 
