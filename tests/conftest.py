@@ -11,6 +11,23 @@ import pytest
 os.environ.setdefault("KECHUANG_DATA_DIR", tempfile.mkdtemp(prefix="kechuang-test-"))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """SQLite tests use a file database, as production does, not Django's shared-cache memory one.
+
+    In shared-cache memory SQLite, a second writer fails at once with "database table is locked" instead
+    of waiting out the busy timeout, so concurrency tests (two approvals at the same instant) could not
+    run there; a file in WAL mode behaves like the deployed platform.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        shm = "/dev/shm"  # noqa: S108 - memory-backed; the file goes in a private mkdtemp folder below
+        folder = tempfile.mkdtemp(prefix="kechuang-db-", dir=shm if os.path.isdir(shm) else None)
+        db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -248,6 +248,38 @@ CASES += [
     ),
     Case("matching:search", lambda w: reverse("matching:search") + "?q=鞋底", EVERYONE_200),
     Case("policies:calculator", u("policies:calculator"), EVERYONE_200),
+    Case("policies:library", u("policies:library"), expect(BUREAU)),
+    Case(
+        "policies:measure_edit",
+        lambda w: reverse("policies:measure_edit") + "?measure=demo.rd_subsidy",
+        expect(BUREAU),
+    ),
+    Case(
+        "policies:measure_edit save",
+        u("policies:measure_edit"),
+        expect(BUREAU),  # refused (no change) and shown again: 200, nothing saved
+        method="post",
+        data={"measure_text": "{}", "note": "x"},
+    ),
+    Case("policies:round_list", u("policies:round_list"), expect(BUREAU)),
+    Case(
+        "policies:round_detail", lambda w: reverse("policies:round_detail", args=[w.round.pk]), expect(BUREAU)
+    ),
+    Case(
+        "policies:round_export", lambda w: reverse("policies:round_export", args=[w.round.pk]), expect(BUREAU)
+    ),
+    Case("policies:ledger", u("policies:ledger"), expect(BUREAU)),
+    Case("policies:my_rounds", u("policies:my_rounds"), expect({"enterprise"})),
+    Case(
+        "policies:respond",
+        lambda w: reverse("policies:respond", args=[w.own_candidacy.pk]),
+        expect({"enterprise"}),
+    ),
+    Case(
+        "policies:respond other",
+        lambda w: reverse("policies:respond", args=[w.other_candidacy.pk]),
+        expect(set(), scoped_out={"enterprise"}),
+    ),
     Case("matching:status", u("matching:status"), expect(BUREAU)),
     Case(
         "achievements:suggest",
@@ -519,10 +551,32 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
         evidence = assessment.add_evidence(value=value, upload=upload, actor=None)
         setattr(world, "own_evidence" if contract is world.own_contract else "other_evidence", evidence)
     run = SuggestionRun.objects.create(source_kind="demand", source_id=world.own_demand.pk)
+    _policy_round(world)
     world.suggestion = Suggestion.objects.create(
         run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
     )
     return world
+
+
+def _policy_round(world: Any) -> None:
+    """A confirmed 免申即享 round listing the own and the other enterprise (both grew their R&D spend)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kechuang.orgs.models import EnterpriseYearFigure
+    from kechuang.policies import services as policies
+
+    EnterpriseYearFigure.objects.filter(year=2024).update(major_incident=False)
+    world.round = policies.start_round(
+        actor=world.users["bureau_staff"],
+        measure_id="demo.rd_subsidy",
+        year=2024,
+        deadline=timezone.localdate() + dt.timedelta(days=10),
+    )
+    policies.confirm_round_list(actor=world.users["bureau_staff"], round_=world.round)
+    world.own_candidacy = world.round.candidates.get(enterprise=world.own_enterprise)
+    world.other_candidacy = world.round.candidates.get(enterprise=world.other_enterprise)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

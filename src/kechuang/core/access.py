@@ -120,6 +120,11 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "assessment.ranking": BUREAU,
     # policies (惠企政策): the calculator on typed-in figures is open to everyone
     "policy.calculate": EVERYONE,
+    "policy.round": BUREAU,  # 免申即享 rounds: compare, confirm the list, approve, record payment
+    "policy.ledger": BUREAU,
+    "policy.library": BUREAU,  # edit a measure, import a library file, see the version history
+    "policy.respond": frozenset({Role.ENTERPRISE}),  # 意愿确认 and bank details, own candidacies only
+    "policy.tiers": BUREAU | {Role.TOWNSHIP_OFFICER},
     # matching (search results are limited to what the viewer may see by audience tags)
     "matching.search": EVERYONE,
     "matching.judge": BUREAU,
@@ -229,6 +234,10 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("incubation:project_list", "孵化项目", "❖", "project.list"),
         ("incubation:candidates", "淘汰候选", "⚠", "incubation.candidates"),
         ("policies:calculator", "政策计算器", "¥", "policy.calculate"),
+        ("policies:my_rounds", "政策兑现", "✓", "policy.respond"),
+        ("policies:library", "政策库", "§", "policy.library"),
+        ("policies:round_list", "免申即享", "✓", "policy.round"),
+        ("policies:ledger", "拨付台账", "¥", "policy.ledger"),
         ("matching:search", "智能检索", "⌕", "matching.search"),
         ("matching:status", "匹配引擎", "⚙", "matching.manage"),
         ("notifications:list", "站内通知", "✉", "account.view"),

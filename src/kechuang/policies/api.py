@@ -1,7 +1,8 @@
 """`POST /api/policies/evaluate`: the policy calculator on typed-in figures, open to the public, rate-limited.
 
-It reads and writes nothing in the database (the body is the enterprise JSON of docs/policies.md), so it
-needs no login and no CSRF token; the per-address throttle keeps it from being used as a free CPU.
+It writes nothing and reads only the library in force (the body is the enterprise JSON of
+docs/policies.md), so it needs no login and no CSRF token; the per-address throttle keeps it from
+being used as a free CPU.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ninja import Body, Router, Status
 from ninja.throttling import AnonRateThrottle
 
 from kechuang.core.access import require
-from kechuang.policies.library import shipped_library
+from kechuang.policies import selectors
 from kechuang.policies.rules import FactsError, explain, facts_from_json
 
 router = Router(tags=["惠企政策 policies"])
@@ -32,4 +33,4 @@ def evaluate_policies(request: HttpRequest, enterprise: ENTERPRISE_BODY) -> Stat
         facts = facts_from_json(enterprise)
     except FactsError as exc:
         return Status(422, {"detail": "企业数据有误", "errors": exc.messages})
-    return Status(200, explain(shipped_library(), facts))
+    return Status(200, explain(selectors.library_in_force()[1], facts))

@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from kechuang.core.access import Principal, Role
 from kechuang.orgs.models import Enterprise, EnterpriseYearFigure, Qualification, Township
-from kechuang.policies.rules import Facts
+from kechuang.policies.library import SHIPPED_LIBRARY, shipped_library
+from kechuang.policies.models import Disbursement, LibraryVersion, Round, RoundCandidate
+from kechuang.policies.rules import Facts, Library, load_library
 from kechuang.policies.rules import Qualification as RuleQualification
 from kechuang.policies.rules.inputs import YEARS_KEPT
 
@@ -114,3 +119,106 @@ def facts_for_enterprises(enterprises: Iterable[Enterprise], *, as_of: dt.date |
 def _chunks(ids: list[int], size: int = 900) -> list[list[int]]:
     """Keeps IN lists under SQLite's variable limit."""
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+# ---- the library in force ------------------------------------------------------------------------------
+
+
+def library_in_force() -> tuple[int, Library]:
+    """The newest saved library version (0 = the shipped file when none is saved yet)."""
+    latest = LibraryVersion.objects.order_by("-number").values_list("number", "created_at").first()
+    if latest is None:
+        return 0, shipped_library()
+    return latest[0], _parsed_version(*latest)
+
+
+def library_version(number: int) -> Library:
+    """A saved version as its rules (0 = the shipped file), e.g. to explain an old round's list."""
+    if number == 0:
+        return shipped_library()
+    created_at = LibraryVersion.objects.values_list("created_at", flat=True).get(number=number)
+    return _parsed_version(number, created_at)
+
+
+@lru_cache(maxsize=8)
+def _parsed_version(number: int, created_at: dt.datetime) -> Library:
+    """Parsed once per process: a saved version never changes (the timestamp guards a restored database)."""
+    return load_library(LibraryVersion.objects.get(number=number).document)
+
+
+def library_versions() -> QuerySet[LibraryVersion]:
+    return LibraryVersion.objects.select_related("created_by").order_by("-number")
+
+
+def library_document_in_force() -> str:
+    """The JSON text in force, for download and for editing one measure."""
+    latest = LibraryVersion.objects.order_by("-number").values_list("document", flat=True).first()
+    return latest if latest is not None else SHIPPED_LIBRARY.read_text(encoding="utf-8")
+
+
+# ---- 免申即享 rounds and the ledger ---------------------------------------------------------------------
+
+
+def rounds() -> QuerySet[Round]:
+    return Round.objects.annotate(
+        listed=Count("candidates", filter=Q(candidates__included=True), distinct=True),
+        accepted=Count(
+            "candidates",
+            filter=Q(candidates__included=True, candidates__response=RoundCandidate.Response.ACCEPTED),
+            distinct=True,
+        ),
+        paid_yuan=Sum("disbursements__amount_yuan", filter=Q(disbursements__status=Disbursement.Status.PAID)),
+    )
+
+
+def round_candidates(round_: Round) -> QuerySet[RoundCandidate]:
+    return (
+        RoundCandidate.objects.filter(round=round_)
+        .select_related("enterprise__organization", "township", "disbursement")
+        .order_by("-included", "-amount_yuan", "pk")
+    )
+
+
+def own_candidacies(principal: Principal) -> QuerySet[RoundCandidate]:
+    """The enterprise's own candidacies in rounds whose list staff have confirmed."""
+    if principal.role != Role.ENTERPRISE or not principal.organization_id:
+        return RoundCandidate.objects.none()
+    return (
+        RoundCandidate.objects.filter(
+            enterprise__organization_id=principal.organization_id,
+            included=True,
+            round__list_confirmed_at__isnull=False,
+        )
+        .select_related("round", "disbursement")
+        .order_by("-round__created_at")
+    )
+
+
+def ledger(
+    *, year: int | None = None, program: str = "", township_id: int | None = None
+) -> QuerySet[Disbursement]:
+    rows = Disbursement.objects.select_related(
+        "enterprise__organization", "township", "approved_by", "paid_by"
+    )
+    if year:
+        rows = rows.filter(year=year)
+    if program:
+        rows = rows.filter(program=program)
+    if township_id:
+        rows = rows.filter(township_id=township_id)
+    return rows.order_by("-year", "program", "township__sort_order", "pk")
+
+
+def ledger_totals(rows: QuerySet[Disbursement]) -> list[dict[str, Any]]:
+    """Money by program, year and township, approved and paid apart (the dashboard reads the same)."""
+    totals = (
+        rows.order_by()
+        .values("program", "program_title", "year", "township__name")
+        .annotate(
+            enterprises=Count("enterprise", distinct=True),
+            approved_yuan=Sum("amount_yuan"),
+            paid_yuan=Sum("amount_yuan", filter=Q(status=Disbursement.Status.PAID)),
+        )
+        .order_by("-year", "program", "township__name")
+    )
+    return [dict(row) for row in totals]

@@ -16,7 +16,6 @@ from kechuang.core.access import requires
 from kechuang.core.http import principal_of
 from kechuang.policies import selectors
 from kechuang.policies.forms import CalculatorForm, initial_from_facts, other_qualifications
-from kechuang.policies.library import shipped_library
 from kechuang.policies.rules import RESULT_LABELS, FactsError, explain, facts_from_json
 
 
@@ -44,7 +43,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
             if facts and facts.static.get("township"):
                 data["township"] = facts.static["township"]
             try:
-                result = explain(shipped_library(), facts_from_json(data))
+                result = explain(selectors.library_in_force()[1], facts_from_json(data))
                 what_if = facts is not None
             except FactsError as exc:
                 errors = exc.messages
@@ -52,7 +51,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
         initial = initial_from_facts(facts) if facts else {"data_year": dt.date.today().year - 1}
         form = CalculatorForm(initial=initial)
         if facts is not None:
-            result = explain(shipped_library(), facts)
+            result = explain(selectors.library_in_force()[1], facts)
     return render(
         request,
         "policies/calculator.html",

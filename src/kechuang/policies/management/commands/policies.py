@@ -1,4 +1,7 @@
-"""`kechuang policies evaluate --input ENTERPRISE.json [--library FILE.json] [--json]`, without a database."""
+"""`kechuang policies evaluate|check` (no database) and `import|export` (library versions, database).
+
+`evaluate --input ENTERPRISE.json [--library FILE.json] [--json]` uses the shipped library unless told.
+"""
 
 from __future__ import annotations
 
@@ -33,8 +36,16 @@ class Command(BaseCommand):
         evaluate.add_argument("--json", action="store_true", help="输出 JSON")
         check = sub.add_parser("check", help="检查政策库文件，逐行列出错误")
         check.add_argument("library")
+        imported = sub.add_parser("import", help="检查并导入政策库文件，成为平台现行的新版本（需要数据库）")
+        imported.add_argument("library")
+        imported.add_argument("--note", required=True, help="修改说明")
+        export = sub.add_parser("export", help="导出平台现行政策库（需要数据库）")
+        export.add_argument("output", nargs="?", default="-", help="输出文件（默认打印）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] in ("import", "export"):
+            self._versions(options)
+            return
         try:
             if options["action"] == "check":
                 library = library_from_file(options["library"])
@@ -66,3 +77,30 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - {RESULT_LABELS[c['result']]}：{c['text']}（{c['cites']}）")
                 if c["gap"]:
                     self.stdout.write(f"      {c['gap']}")
+
+    def _versions(self, options: dict[str, Any]) -> None:
+        """Import and export go through the same service and selector as the staff page."""
+        from django.core.exceptions import ValidationError
+
+        from kechuang.policies import selectors, services
+        from kechuang.policies.models import LibraryVersion
+
+        if options["action"] == "export":
+            document = selectors.library_document_in_force()
+            if options["output"] == "-":
+                self.stdout.write(document)
+            else:
+                Path(options["output"]).write_text(document, encoding="utf-8")
+                self.stdout.write(f"已导出到 {options['output']}")
+            return
+        try:
+            text = Path(options["library"]).read_text(encoding="utf-8-sig")
+            version = services.save_library_version(
+                actor=None, document=text, source=LibraryVersion.Source.IMPORT, note=options["note"]
+            )
+        except OSError as exc:
+            raise CommandError(f"无法读取文件：{exc}") from exc
+        except (LibraryError, ValidationError) as exc:
+            raise CommandError("未导入，现行版本未改变：\n" + "\n".join(exc.messages)) from exc
+        changed = "、".join(version.changed_measures)
+        self.stdout.write(f"已导入为{version}，变更措施：{changed}")
