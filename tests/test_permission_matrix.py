@@ -261,6 +261,18 @@ CASES += [
         method="post",
         data={"measure_text": "{}", "note": "x"},
     ),
+    Case(
+        "policies:tiers",
+        lambda w: reverse("policies:tiers") + "?step=high_tech",
+        expect(BUREAU | {"township_officer"}),
+    ),
+    Case(
+        "policies:tiers plan",
+        u("policies:tiers"),
+        expect(BUREAU),  # no title: the form comes back with the message, nothing created
+        method="post",
+        data={"step": "high_tech", "enterprise": "1"},
+    ),
     Case("policies:round_list", u("policies:round_list"), expect(BUREAU)),
     Case(
         "policies:round_detail", lambda w: reverse("policies:round_detail", args=[w.round.pk]), expect(BUREAU)

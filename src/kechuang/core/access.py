@@ -236,6 +236,7 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("policies:calculator", "政策计算器", "¥", "policy.calculate"),
         ("policies:my_rounds", "政策兑现", "✓", "policy.respond"),
         ("policies:library", "政策库", "§", "policy.library"),
+        ("policies:tiers", "梯度培育", "▲", "policy.tiers"),
         ("policies:round_list", "免申即享", "✓", "policy.round"),
         ("policies:ledger", "拨付台账", "¥", "policy.ledger"),
         ("matching:search", "智能检索", "⌕", "matching.search"),

@@ -93,6 +93,30 @@ class FieldVisit(TimeStampedModel):
         return f"{self.enterprise} {self.visited_on}"
 
 
+class VisitPlanItem(TimeStampedModel):
+    """An enterprise a campaign means to visit (走访计划) and why, e.g. from a tier-cultivation list."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="征集活动", on_delete=models.CASCADE, related_name="plan"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="+"
+    )
+    township = models.ForeignKey(
+        Township, verbose_name="镇街", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("走访事由", max_length=300, blank=True)
+    added_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["township_id", "pk"]
+        verbose_name = verbose_name_plural = "走访计划"
+        constraints = [models.UniqueConstraint(fields=["campaign", "enterprise"], name="visit_plan_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.enterprise}"
+
+
 class Demand(TimeStampedModel):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="需求企业", on_delete=models.PROTECT, related_name="demands"

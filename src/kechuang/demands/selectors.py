@@ -13,7 +13,16 @@ from django.utils import timezone
 from kechuang.core.access import Principal, may, require, scope
 from kechuang.core.workdays import add_workdays
 from kechuang.demands.choices import FUNNEL, OPEN_STATUSES, RoutingStatus, Status, TargetKind
-from kechuang.demands.models import Campaign, Demand, DemandEvent, FieldVisit, Holiday, Interest, Routing
+from kechuang.demands.models import (
+    Campaign,
+    Demand,
+    DemandEvent,
+    FieldVisit,
+    Holiday,
+    Interest,
+    Routing,
+    VisitPlanItem,
+)
 from kechuang.demands.services import TRIAGE_WORKDAYS
 from kechuang.orgs.models import Enterprise, Township
 
@@ -404,6 +413,19 @@ def campaign_progress(*, principal: Principal, campaign: Campaign) -> list[dict[
 def visits_for(*, principal: Principal, campaign: Campaign) -> QuerySet[FieldVisit]:
     qs = FieldVisit.objects.filter(campaign=campaign).select_related(
         "enterprise__organization", "township", "officer"
+    )
+    if principal.township_id:
+        qs = qs.filter(township_id=principal.township_id)
+    return qs
+
+
+def visit_plan(*, principal: Principal, campaign: Campaign) -> QuerySet[VisitPlanItem]:
+    """The campaign's planned visits (a township officer: his township's), each marked visited or not."""
+    visited = FieldVisit.objects.filter(campaign=campaign, enterprise_id=OuterRef("enterprise_id"))
+    qs = (
+        VisitPlanItem.objects.filter(campaign=campaign)
+        .select_related("enterprise__organization", "township")
+        .annotate(visited=Exists(visited))
     )
     if principal.township_id:
         qs = qs.filter(township_id=principal.township_id)

@@ -633,6 +633,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "progress": selectors.campaign_progress(principal=principal, campaign=campaign),
             "visits": selectors.visits_for(principal=principal, campaign=campaign)[:200],
+            "plan": selectors.visit_plan(principal=principal, campaign=campaign)[:500],
             "visit_form": f.VisitForm(),
             "can_visit": may(principal, "visit.record"),
             "can_import": may(principal, "campaign.manage"),

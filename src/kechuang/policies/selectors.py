@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from kechuang.core.access import Principal, Role
+from kechuang.core.access import Principal, Role, scope
 from kechuang.orgs.models import Enterprise, EnterpriseYearFigure, Qualification, Township
 from kechuang.policies.library import SHIPPED_LIBRARY, shipped_library
 from kechuang.policies.models import Disbursement, LibraryVersion, Round, RoundCandidate
-from kechuang.policies.rules import Facts, Library, load_library
+from kechuang.policies.rules import MET, NOT_MET, UNKNOWN, Facts, Library, explain, load_library
 from kechuang.policies.rules import Qualification as RuleQualification
 from kechuang.policies.rules.inputs import YEARS_KEPT
+from kechuang.policies.rules.tiers import PipelineStep, step_index, tier_candidates, tier_pipeline
 
 #: Registry figure fields the rules read as yearly series (same names as the rule inputs).
 FIGURE_INPUTS = (
@@ -222,3 +224,52 @@ def ledger_totals(rows: QuerySet[Disbursement]) -> list[dict[str, Any]]:
         .order_by("-year", "program", "township__name")
     )
     return [dict(row) for row in totals]
+
+
+# ---- tier cultivation (梯度培育) ------------------------------------------------------------------------
+
+
+@dataclass
+class TierData:
+    """The enterprises a tier page may show and their facts, loaded once per page."""
+
+    library: Library
+    enterprises: list[Enterprise]
+    facts: list[Facts]
+
+
+def tier_data(principal: Principal, *, township_id: int | None = None) -> TierData:
+    """A township officer only ever sees his own township's enterprises (the enterprise scope)."""
+    qs = scope(principal, Enterprise.objects.select_related("organization", "township"), "enterprise.list")
+    if township_id:
+        qs = qs.filter(township_id=township_id)
+    enterprises = list(qs.order_by("pk"))
+    _, library = library_in_force()
+    return TierData(library, enterprises, facts_for_enterprises(enterprises))
+
+
+def tier_overview(data: TierData) -> tuple[int, list[PipelineStep]]:
+    """Firms not yet on the ladder, then each step's holding / candidates / ready / close."""
+    return tier_pipeline(data.library, data.facts)
+
+
+def tier_list(data: TierData, *, step_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The firms closest to ``step_id``, closest first, each with its gaps in words (the top ``limit``)."""
+    library, facts = data.library, data.facts
+    ranked = tier_candidates(library, facts, step_id)[:limit]
+    measure_id = library.tiers[step_index(library, step_id)].measure_id
+    out = []
+    for position, c in enumerate(ranked, start=1):
+        reasons = explain(library, facts[c.row], measures=[measure_id])["measures"][0]
+        lacking = [x for x in reasons["conditions"] if x["result"] != MET]
+        out.append(
+            {
+                "position": position,
+                "enterprise": data.enterprises[c.row],
+                "candidate": c,
+                "data_year": reasons["data_year"],
+                "gaps": [x["gap"] or x["text"] for x in lacking if x["result"] == NOT_MET],
+                "missing": [x["gap"] for x in lacking if x["result"] == UNKNOWN],
+            }
+        )
+    return out

@@ -18,7 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kechuang.accounts.models import Profile
+from kechuang.demands.campaigns import add_to_visit_plan, create_campaign
+from kechuang.demands.models import Campaign
 from kechuang.notifications.services import notify
+from kechuang.orgs.choices import QualificationKind
 from kechuang.orgs.models import Enterprise
 from kechuang.policies import selectors
 from kechuang.policies.models import Disbursement, LibraryVersion, Round, RoundCandidate
@@ -47,7 +50,10 @@ def save_library_version(*, actor: User | None, document: str, source: str, note
     """Check the whole document (refused whole, line by line) and save it as the next version in force."""
     if not note.strip():
         raise ValidationError({"note": "请填写修改说明"})
-    load_library(document)  # raises LibraryError with every problem
+    library = load_library(document)  # raises LibraryError with every problem
+    unknown_kinds = sorted({k for step in library.tiers for k in step.holds} - set(QualificationKind.values))
+    if unknown_kinds:
+        raise LibraryError([f"培育梯度的资质代码“{k}”不是平台的资质类别" for k in unknown_kinds])
     number, _ = selectors.library_in_force()
     before = _measures_by_id(selectors.library_document_in_force())
     after = _measures_by_id(document)
@@ -355,3 +361,33 @@ __all__ = [
     "set_candidate_included",
     "start_round",
 ]
+
+
+# ---- tier cultivation (梯度培育) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_tier_visits(
+    *, actor: User | None, step_label: str, rows: list[tuple[Enterprise, str]], title: str, deadline: dt.date
+) -> Campaign:
+    """Turn a tier list into a demand campaign whose visit plan names each firm and what it lacks."""
+    if not rows:
+        raise ValidationError("请至少选择一家企业")
+    if not title.strip():
+        raise ValidationError({"title": "请填写活动名称"})
+    if deadline <= timezone.localdate():
+        raise ValidationError({"deadline": "截止日期应晚于今天"})
+    townships = sorted({e.township_id for e, _ in rows if e.township_id})
+    per_township = max((sum(1 for e, _ in rows if e.township_id == t) for t in townships), default=len(rows))
+    campaign = create_campaign(
+        actor=actor,
+        values={
+            "title": title.strip()[:120],
+            "description": f"梯度培育走访：{step_label}。走访计划列出每家企业距离认定还差的条件。",
+            "deadline": deadline,
+            "target_per_township": per_township,
+            "townships": townships,
+        },
+    )
+    add_to_visit_plan(actor=actor, campaign=campaign, items=rows)
+    return campaign

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kechuang.policies import library_views, round_views, views
+from kechuang.policies import library_views, round_views, tier_views, views
 
 app_name = "policies"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/", round_views.round_list, name="round_list"),
     path("rounds/<int:pk>/", round_views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/export/", round_views.round_export, name="round_export"),
+    path("tiers/", tier_views.tiers, name="tiers"),
     path("ledger/", round_views.ledger, name="ledger"),
     path("mine/", round_views.my_rounds, name="my_rounds"),
     path("mine/<int:pk>/", round_views.respond, name="respond"),

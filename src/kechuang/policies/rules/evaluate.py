@@ -90,6 +90,40 @@ def evaluate_table(
     return out
 
 
+@dataclass
+class ConditionColumns:
+    """One top-level condition over a fact table: its result per row and, where not met, how far off.
+
+    ``relative_gap`` is |threshold − value| / |threshold| capped at 1 for a comparison both sides of which
+    are known, 1 for any other condition not met, 0 where met or undecided (missing data is not a gap).
+    """
+
+    condition: Condition
+    results: np.ndarray
+    relative_gap: np.ndarray
+
+
+def evaluate_conditions(library: Library, table: FactTable, measure_id: str) -> list[ConditionColumns]:
+    env = _env(library)
+    measure = library.measure(measure_id)
+    where = f"措施 {measure.id} "
+    out = []
+    for cond in measure.conditions:
+        labels = _labels(_condition_truth(cond, table, env, where))
+        not_met = labels == NOT_MET
+        gap = np.where(not_met, 1.0, 0.0)
+        if not cond.is_group and cond.test is None:
+            assert cond.value is not None and cond.threshold is not None
+            value = _run(cond.value, table, env, f"{where}条件 {cond.id}")
+            threshold = _run(cond.threshold, table, env, f"{where}条件 {cond.id}")
+            known = value.known & threshold.known & np.isfinite(value.lo) & np.isfinite(threshold.lo)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = np.abs(threshold.lo - value.lo) / np.maximum(np.abs(threshold.lo), 1e-12)
+            gap = np.where(not_met & known, np.minimum(np.nan_to_num(rel, nan=1.0), 1.0), gap)
+        out.append(ConditionColumns(cond, labels, gap))
+    return out
+
+
 # ---- one enterprise, with reasons --------------------------------------------------------------------
 
 
@@ -335,7 +369,9 @@ __all__ = [
     "RESULT_LABELS",
     "UNKNOWN",
     "Compiled",
+    "ConditionColumns",
     "TableResult",
+    "evaluate_conditions",
     "evaluate_table",
     "explain",
 ]

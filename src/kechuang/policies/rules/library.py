@@ -103,11 +103,22 @@ class Variable:
     formula: Formula
 
 
+@dataclass(frozen=True)
+class TierStep:
+    """One rung of the ladder (梯度培育): reached by holding one of ``holds``, checked by a measure."""
+
+    id: str
+    label: str
+    measure_id: str
+    holds: tuple[str, ...]
+
+
 @dataclass
 class Library:
     policies: dict[str, Policy]
     variables: dict[str, Variable]
     measures: list[Measure]
+    tiers: list[TierStep] = field(default_factory=list)
 
     def measure(self, measure_id: str) -> Measure:
         for m in self.measures:
@@ -213,9 +224,37 @@ def parse_library(data: Any, *, text: str = "") -> Library:
             measures.append(measure)
     if not measures and not errors:
         errors.append("政策库中没有任何措施")
+    tiers = _tiers(data.get("tiers") or [], seen, err)
     if errors:
         raise LibraryError(errors)
-    return Library(policies, variables, measures)
+    return Library(policies, variables, measures, tiers)
+
+
+def _tiers(raw_tiers: Any, measure_ids: set[str], err: Any) -> list[TierStep]:
+    """The ladder, lowest rung first; each rung names the measure that says how close a firm is to it."""
+    if not isinstance(raw_tiers, list):
+        err("", '"tiers"', "tiers 应为列表：[{id, label, measure, holds}]，从低到高")
+        return []
+    steps: list[TierStep] = []
+    for i, raw in enumerate(raw_tiers):
+        tid = str(raw.get("id", "")) if isinstance(raw, dict) else ""
+        if not tid:
+            err("", '"tiers"', f"培育梯度第{i + 1}级缺少 id")
+            continue
+        holds = raw.get("holds")
+        if isinstance(holds, str):
+            holds = [holds]
+        if not isinstance(holds, list) or not holds or not all(isinstance(h, str) and h for h in holds):
+            err(tid, '"holds"', f'培育梯度 {tid} 的 holds 应为资质代码列表，如 ["high_tech"]')
+            continue
+        measure = str(raw.get("measure", ""))
+        if measure not in measure_ids:
+            err(tid, '"measure"', f"培育梯度 {tid} 的措施“{measure}”不在 measures 中")
+            continue
+        if any(s.id == tid for s in steps):
+            err(tid, "", f"培育梯度 {tid} 重复")
+        steps.append(TierStep(tid, str(raw.get("label") or tid), measure, tuple(holds)))
+    return steps
 
 
 def _check_cycles(variables: dict[str, Variable], err: Any) -> None:
