@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kechuang.core.access import may, requires
-from kechuang.core.http import export_rows, int_param
-from kechuang.dashboard.selectors import chart_specs, county_dashboard
+from kechuang.core.excel import write_xlsx_sheets
+from kechuang.core.http import int_param, xlsx_response
+from kechuang.dashboard.selectors import Dashboard, chart_specs, county_dashboard
 from kechuang.demands.selectors import DemandFilters, funnel
 from kechuang.enclaves.selectors import county_summary as enclave_summary
 from kechuang.events.selectors import county_summary
 from kechuang.orgs.selectors import township_list
+from kechuang.policies.selectors import PolicyFigures, policy_figures
 
 
 @requires("dashboard.view")
@@ -17,32 +21,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
     township_id = principal.township_id or int_param(request, "township")
     data = county_dashboard(principal=principal, township_id=township_id)
+    policy = policy_figures(principal, township_id=township_id)
     if request.GET.get("export") == "xlsx":
-        return export_rows(
-            "科技创新数据.xlsx",
-            [
-                "年度",
-                "营业收入(万元)",
-                "研发投入(万元)",
-                "研发投入强度",
-                "研发投入增长",
-                "高新技术产品收入(万元)",
-                "填报企业数",
-                "高新技术企业数",
-            ],
-            (
-                [
-                    y.year,
-                    y.revenue,
-                    y.rd_spend,
-                    y.intensity,
-                    y.growth,
-                    y.hightech_revenue,
-                    y.reporting,
-                    y.high_tech_count,
-                ]
-                for y in data.years
-            ),
+        return xlsx_response(
+            "科技创新数据.xlsx", write_xlsx_sheets([_years_sheet(data), *_policy_sheets(policy)])
         )
     return render(
         request,
@@ -56,5 +38,80 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "events": county_summary(),
             "enclaves": enclave_summary() if may(principal, "assessment.ranking") else None,
             "demand_funnel": funnel(principal=principal, filters=DemandFilters(township=township_id)),
+            "policy": policy,
         },
     )
+
+
+Sheet = tuple[str, list[str], list[list[Any]]]
+
+
+def _years_sheet(data: Dashboard) -> Sheet:
+    return (
+        "科技创新数据",
+        [
+            "年度",
+            "营业收入(万元)",
+            "研发投入(万元)",
+            "研发投入强度",
+            "研发投入增长",
+            "高新技术产品收入(万元)",
+            "填报企业数",
+            "高新技术企业数",
+        ],
+        [
+            [
+                y.year,
+                y.revenue,
+                y.rd_spend,
+                y.intensity,
+                y.growth,
+                y.hightech_revenue,
+                y.reporting,
+                y.high_tech_count,
+            ]
+            for y in data.years
+        ],
+    )
+
+
+def _policy_sheets(policy: PolicyFigures) -> list[Sheet]:
+    """The same figures the page shows: money from the ledger, rounds' outcomes, the tier pipeline."""
+    money = (
+        "政策资金",
+        ["项目", "年度", "镇街", "企业数", "审批金额(元)", "已拨付(元)"],
+        [
+            [
+                r["program_title"],
+                r["year"],
+                r["township__name"] or "",
+                r["enterprises"],
+                r["approved_yuan"] or 0,
+                r["paid_yuan"] or 0,
+            ]
+            for r in policy.money
+        ],
+    )
+    rounds = (
+        "免申即享",
+        ["措施", "数据年度", "数据比对符合", "确认申领", "放弃", "逾期未确认", "已拨付"],
+        [
+            [
+                r["round__measure_title"],
+                r["round__year"],
+                r["qualifying"],
+                r["accepted"],
+                r["declined"],
+                r["silent"],
+                r["paid"],
+            ]
+            for r in policy.rounds
+        ],
+    )
+    tiers = (
+        "梯度培育",
+        ["梯度", "当前企业数", "下一级培育对象", "已符合条件", "差一项以内"],
+        [["尚未入梯队", policy.outside, "", "", ""]]
+        + [[p.step.label, p.holding, p.candidates, p.ready, p.close] for p in policy.pipeline],
+    )
+    return [money, rounds, tiers]

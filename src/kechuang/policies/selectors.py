@@ -1,4 +1,4 @@
-"""Reads for the policy calculator: an enterprise's registry data in the rule core's input format."""
+"""Reads for policies: registry data in the rule core's format, library versions, rounds, ledger, tiers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -224,6 +225,92 @@ def ledger_totals(rows: QuerySet[Disbursement]) -> list[dict[str, Any]]:
         .order_by("-year", "program", "township__name")
     )
     return [dict(row) for row in totals]
+
+
+@dataclass
+class PolicyFigures:
+    """The dashboard's policy block; money comes from the ledger through ``ledger_totals`` only."""
+
+    money: list[dict[str, Any]]  # by program, year and township
+    by_program: list[dict[str, Any]]  # by program and year
+    approved_yuan: Decimal
+    paid_yuan: Decimal
+    rounds: list[dict[str, Any]]  # per round: qualifying from data vs. accepted vs. paid
+    outside: int
+    pipeline: list[PipelineStep]
+
+    def as_dict(self) -> dict[str, Any]:
+        def plain(row: dict[str, Any]) -> dict[str, Any]:
+            return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+        return {
+            "approved_yuan": float(self.approved_yuan),
+            "paid_yuan": float(self.paid_yuan),
+            "money": [plain(r) for r in self.money],
+            "by_program": [plain(r) for r in self.by_program],
+            "rounds": [plain(r) for r in self.rounds],
+            "tiers": {
+                "outside": self.outside,
+                "steps": [
+                    {
+                        "id": p.step.id,
+                        "label": p.step.label,
+                        "holding": p.holding,
+                        "candidates": p.candidates,
+                        "ready": p.ready,
+                        "close": p.close,
+                    }
+                    for p in self.pipeline
+                ],
+            },
+        }
+
+
+def policy_figures(principal: Principal, *, township_id: int | None = None) -> PolicyFigures:
+    money = ledger_totals(ledger(township_id=township_id))
+    by_program: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in money:
+        key = (row["program"], row["year"])
+        total = by_program.setdefault(
+            key,
+            {
+                "program": row["program"],
+                "program_title": row["program_title"],
+                "year": row["year"],
+                "enterprises": 0,
+                "approved_yuan": Decimal(0),
+                "paid_yuan": Decimal(0),
+            },
+        )
+        total["enterprises"] += row["enterprises"]
+        total["approved_yuan"] += row["approved_yuan"] or 0
+        total["paid_yuan"] += row["paid_yuan"] or 0
+    candidates = RoundCandidate.objects.filter(included=True, round__list_confirmed_at__isnull=False)
+    if township_id:
+        candidates = candidates.filter(township_id=township_id)
+    response = RoundCandidate.Response
+    rounds = list(
+        candidates.order_by()
+        .values("round_id", "round__measure_title", "round__year", "round__status")
+        .annotate(
+            qualifying=Count("pk"),
+            accepted=Count("pk", filter=Q(response=response.ACCEPTED)),
+            declined=Count("pk", filter=Q(response=response.DECLINED)),
+            silent=Count("pk", filter=Q(response=response.SILENT)),
+            paid=Count("pk", filter=Q(disbursement__status=Disbursement.Status.PAID)),
+        )
+        .order_by("-round__year", "round__measure_title")
+    )
+    outside, pipeline = tier_overview(tier_data(principal, township_id=township_id))
+    return PolicyFigures(
+        money=money,
+        by_program=list(by_program.values()),
+        approved_yuan=sum((r["approved_yuan"] or Decimal(0) for r in money), start=Decimal(0)),
+        paid_yuan=sum((r["paid_yuan"] or Decimal(0) for r in money), start=Decimal(0)),
+        rounds=[dict(r) for r in rounds],
+        outside=outside,
+        pipeline=pipeline,
+    )
 
 
 # ---- tier cultivation (梯度培育) ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -19,6 +20,14 @@ def wan(value: Any) -> str:
 @register.filter
 def yuan(value: Any) -> str:
     return formatting.format_yuan(value)
+
+
+@register.filter
+def yuan_as_wan(value: Any) -> str:
+    """A yuan amount (the ledger's unit) shown in 万元/亿元 on figure cards."""
+    if value is None or value == "":
+        return "—"
+    return formatting.format_wan(Decimal(str(value)) / 10000)
 
 
 @register.filter
