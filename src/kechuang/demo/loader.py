@@ -41,6 +41,7 @@ from kechuang.demo.generator import (
     generate,
 )
 from kechuang.demo.incubation import delete_demo_incubation, load_demo_incubation
+from kechuang.demo.policies import delete_demo_policies, load_demo_policies
 from kechuang.orgs.models import (
     Enclave,
     Enterprise,
@@ -127,6 +128,7 @@ def load_demo(
         # Incubation before the enclave assessment: its admissions and landings feed the computed KPIs.
         counts.update(load_demo_incubation(seed=seed, as_of=as_of or dt.date.today()))
         counts.update(load_demo_enclaves(seed=seed, as_of=as_of))
+        counts.update(load_demo_policies(seed=seed))
     return LoadResult(
         loaded=True,
         message="演示数据已载入",
@@ -142,6 +144,7 @@ def load_demo(
 def delete_demo() -> dict[str, int]:
     """Hard-delete every demo row, what hangs off it, its history and the demo users. Runs with history
     recording switched off (the rows and their history go together); call it inside a transaction."""
+    delete_demo_policies()
     delete_demo_enclaves()
     delete_demo_incubation()
     delete_demo_events()

@@ -31,7 +31,7 @@ from kechuang.policies.rules import (
     FactTable,
     LibraryError,
     evaluate_table,
-    explain,
+    explain_rows,
     load_library,
 )
 
@@ -140,22 +140,18 @@ def start_round(
         unknown_count=int((outcome.results == UNKNOWN).sum()),
         created_by=actor,
     )
-    candidates = []
-    for i, enterprise in enumerate(enterprises):
-        if outcome.results[i] != MET or enterprise.pk in paid:
-            continue
-        facts[i].data_year = year
-        reasons = explain(library, facts[i], measures=[measure_id])["measures"][0]
-        candidates.append(
-            RoundCandidate(
-                round=round_,
-                enterprise=enterprise,
-                township_id=enterprise.township_id,
-                amount_yuan=Decimal(int(outcome.amount_yuan[i])),
-                working=reasons["working"],
-                conditions=reasons["conditions"],
-            )
+    listed = [i for i, e in enumerate(enterprises) if outcome.results[i] == MET and e.pk not in paid]
+    candidates = [
+        RoundCandidate(
+            round=round_,
+            enterprise=enterprises[i],
+            township_id=enterprises[i].township_id,
+            amount_yuan=Decimal(int(outcome.amount_yuan[i])),
+            working=reasons["working"],
+            conditions=reasons["conditions"],
         )
+        for i, reasons in zip(listed, explain_rows(library, table, measure_id, listed), strict=True)
+    ]
     RoundCandidate.objects.bulk_create(candidates, batch_size=500)
     return round_
 

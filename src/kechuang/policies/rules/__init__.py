@@ -4,7 +4,7 @@ Kept framework-free, like the matching engine and the enclave scoring core, so r
 the command line (`kechuang policies evaluate`), tested on their own and benchmarked county-wide.
 """
 
-from .evaluate import MET, NOT_MET, RESULT_LABELS, UNKNOWN, TableResult, evaluate_table, explain
+from .evaluate import MET, NOT_MET, RESULT_LABELS, UNKNOWN, TableResult, evaluate_table, explain, explain_rows
 from .expr import FUNCTIONS, FormulaError, compile_formula
 from .inputs import INPUTS, Facts, FactsError, FactTable, Qualification, facts_from_json
 from .library import OPERATORS, Library, LibraryError, load_library, parse_library
@@ -28,6 +28,7 @@ __all__ = [
     "compile_formula",
     "evaluate_table",
     "explain",
+    "explain_rows",
     "facts_from_json",
     "load_library",
     "parse_library",

@@ -27,12 +27,19 @@ def _env(library: Library) -> Env:
 
 
 def _run(formula: Formula, table: FactTable, env: Env, where: str) -> iv.Iv:
-    try:
-        return formula.run(table, env)
-    except FormulaError:
-        raise
-    except Exception as exc:  # a rule that cannot be evaluated is reported, never skipped
-        raise FormulaError(f"{where}无法计算：{exc}") from exc
+    """A formula over the whole table, computed once per env (an env serves one table): explaining many
+    rows reuses it."""
+
+    def build() -> iv.Iv:
+        try:
+            return formula.run(table, env)
+        except FormulaError:
+            raise
+        except Exception as exc:  # a rule that cannot be evaluated is reported, never skipped
+            raise FormulaError(f"{where}无法计算：{exc}") from exc
+
+    result: iv.Iv = env.remember(("run", id(formula)), build)
+    return result
 
 
 def _condition_truth(cond: Condition, table: FactTable, env: Env, where: str) -> iv.Iv:
@@ -163,20 +170,20 @@ def gap_text(value: float, threshold: float, op: str, word: str, unit: str, labe
     return f"{label} {shown}，应{word} {format_value(threshold, unit)}"
 
 
-def _single(x: iv.Iv) -> float | None:
-    lo, hi = float(x.lo[0]), float(x.hi[0])
+def _single(x: iv.Iv, row: int) -> float | None:
+    lo, hi = float(x.lo[row]), float(x.hi[row])
     return lo if lo == hi else None
 
 
 def _missing(
-    formulas: list[Formula], library: Library, facts: Facts, table: FactTable
+    formulas: list[Formula], library: Library, facts: Facts, table: FactTable, row: int
 ) -> list[dict[str, str]]:
     """The inputs these formulas read that this enterprise lacks (following variables)."""
     seen: set[str] = set()
     out: list[dict[str, str]] = []
     todo = list(formulas)
     visited: set[str] = set()
-    year = int(table.data_years[0])
+    year = int(table.data_years[row])
     while todo:
         formula = todo.pop()
         for name in formula.variables:
@@ -188,10 +195,10 @@ def _missing(
             if spec.yearly:
                 for k in ref.offsets:
                     y = year - k
-                    founded = table.founded_year[0]
+                    founded = table.founded_year[row]
                     if ref.founding_aware and k > 0 and not np.isnan(founded) and y < founded:
                         continue
-                    if np.isnan(table.series[ref.name][0, k]):
+                    if np.isnan(table.series[ref.name][row, k]):
                         key = f"{ref.name}@{y}"
                         if key not in seen:
                             seen.add(key)
@@ -213,10 +220,10 @@ def _formulas_of(cond: Condition) -> list[Formula]:
 
 
 def _explain_condition(
-    cond: Condition, library: Library, facts: Facts, table: FactTable, env: Env, where: str
+    cond: Condition, library: Library, table: FactTable, env: Env, where: str, row: int
 ) -> dict[str, Any]:
-    truth = _condition_truth(cond, table, env, where)
-    result = str(_labels(truth)[0])
+    labels = env.remember(("labels", id(cond)), lambda: _labels(_condition_truth(cond, table, env, where)))
+    result = str(labels[row])
     out: dict[str, Any] = {
         "id": cond.id,
         "text": cond.text,
@@ -228,23 +235,24 @@ def _explain_condition(
     }
     if cond.is_group:
         children = [
-            _explain_condition(c, library, facts, table, env, where) for c in (*cond.any_of, *cond.all_of)
+            _explain_condition(c, library, table, env, where, row) for c in (*cond.any_of, *cond.all_of)
         ]
         out["mode"] = "any" if cond.any_of else "all"
         out["conditions"] = children
         if result == NOT_MET:
             out["gap"] = "；".join(c["gap"] for c in children if c["gap"])
     elif cond.test is not None:
-        out["value"] = _single(cond.test.run(table, env))
+        out["value"] = _single(_run(cond.test, table, env, where), row)
         if result == NOT_MET:
             out["gap"] = f"不满足：{cond.text}"
     else:
         assert cond.value is not None and cond.threshold is not None
-        value, threshold = _single(cond.value.run(table, env)), _single(cond.threshold.run(table, env))
+        value_iv = _run(cond.value, table, env, where)
+        value, threshold = _single(value_iv, row), _single(_run(cond.threshold, table, env, where), row)
         out["value"], out["threshold"], out["unit"], out["op"] = value, threshold, cond.unit, cond.word
         out["value_text"] = format_value(value, cond.unit)
         if value is None:
-            lower = cond.value.run(table, env).lo[0]
+            lower = value_iv.lo[row]
             if np.isfinite(lower) and lower > 0:
                 out["value_text"] = f"至少{format_value(float(lower), cond.unit)}"
         out["threshold_text"] = f"{cond.word}{format_value(threshold, cond.unit)}"
@@ -253,7 +261,7 @@ def _explain_condition(
             out["gap"] = gap_text(value, threshold, cond.op, cond.word, cond.unit, label)
             out["relative_gap"] = abs(threshold - value) / max(abs(threshold), 1e-12)
     if result == UNKNOWN:
-        missing = _missing(_formulas_of(cond), library, facts, table)
+        missing = _missing(_formulas_of(cond), library, table.rows[row], table, row)
         out["missing"] = missing
         out["gap"] = (
             "缺少：" + "、".join(f"{m['label']}（在{m['where']}填写）" for m in missing)
@@ -272,12 +280,12 @@ def _label_of(formula: Formula, library: Library) -> str:
     return "数值"
 
 
-def _working(measure: Measure, library: Library, table: FactTable, env: Env) -> list[str]:
+def _working(measure: Measure, library: Library, table: FactTable, env: Env, row: int) -> list[str]:
     """The amount's working: every variable and input it reads, with its value, then the formula."""
     if measure.amount is None:
         return []
     lines: list[str] = []
-    year = int(table.data_years[0])
+    year = int(table.data_years[row])
     order: list[str] = []
 
     def collect(formula: Formula) -> None:
@@ -297,55 +305,55 @@ def _working(measure: Measure, library: Library, table: FactTable, env: Env) -> 
     for name, k in sorted(refs):
         spec = INPUTS[name]
         if spec.yearly:
-            raw = table.series[name][0, k]
+            raw = table.series[name][row, k]
             shown = "未填写" if np.isnan(raw) else format_value(float(raw), spec.unit)
             lines.append(f"{year - k}年{spec.label} = {shown}")
     for name in order:
         variable = library.variables[name]
-        value = _single(env.variable(name, table))
+        value = _single(env.variable(name, table), row)
         lines.append(f"{variable.label} = {variable.formula.source} = {format_value(value, variable.unit)}")
-    value = _single(measure.amount.formula.run(table, env))
+    value = _single(_run(measure.amount.formula, table, env, f"措施 {measure.id} 的金额公式"), row)
     lines.append(f"金额 = {measure.amount.formula.source} = {format_value(value, measure.amount.unit)}")
     return lines
+
+
+def _explain_measure(
+    measure: Measure, library: Library, table: FactTable, env: Env, row: int
+) -> dict[str, Any]:
+    where = f"措施 {measure.id} "
+    conditions = [_explain_condition(c, library, table, env, where, row) for c in measure.conditions]
+    results = {c["result"] for c in conditions}
+    result = NOT_MET if NOT_MET in results else UNKNOWN if UNKNOWN in results else MET
+    amount = env.remember(("amount", id(measure)), lambda: _amount_yuan(measure, table, env))[row]
+    failing = [c for c in conditions if c["result"] == NOT_MET]
+    nearly = (
+        result == NOT_MET and len(failing) == 1 and failing[0].get("relative_gap", 1.0) <= NEARLY_RELATIVE_GAP
+    )
+    policy = library.policies[measure.policy_id]
+    return {
+        "id": measure.id,
+        "title": measure.title,
+        "policy": policy.title,
+        "issuer": policy.issuer,
+        "level": LEVELS.get(policy.level, ""),
+        "demo": measure.is_demo,
+        "kind": measure.kind,
+        "result": result,
+        "nearly": nearly,
+        "amount_yuan": None if np.isnan(amount) else int(amount),
+        "amount_text": measure.amount.text if measure.amount else "",
+        "working": _working(measure, library, table, env, row),
+        "cites": measure.cites,
+        "data_year": int(table.data_years[row]),
+        "conditions": conditions,
+    }
 
 
 def explain(library: Library, facts: Facts, *, measures: Iterable[str] | None = None) -> dict[str, Any]:
     """Every measure for one enterprise, with reasons (the CLI's and the API's JSON)."""
     table = FactTable([facts])
     env = _env(library)
-    out = []
-    for measure in _selected(library, measures):
-        where = f"措施 {measure.id} "
-        conditions = [_explain_condition(c, library, facts, table, env, where) for c in measure.conditions]
-        results = {c["result"] for c in conditions}
-        result = NOT_MET if NOT_MET in results else UNKNOWN if UNKNOWN in results else MET
-        amount = _amount_yuan(measure, table, env)[0]
-        failing = [c for c in conditions if c["result"] == NOT_MET]
-        nearly = (
-            result == NOT_MET
-            and len(failing) == 1
-            and failing[0].get("relative_gap", 1.0) <= NEARLY_RELATIVE_GAP
-        )
-        policy = library.policies[measure.policy_id]
-        out.append(
-            {
-                "id": measure.id,
-                "title": measure.title,
-                "policy": policy.title,
-                "issuer": policy.issuer,
-                "level": LEVELS.get(policy.level, ""),
-                "demo": measure.is_demo,
-                "kind": measure.kind,
-                "result": result,
-                "nearly": nearly,
-                "amount_yuan": None if np.isnan(amount) else int(amount),
-                "amount_text": measure.amount.text if measure.amount else "",
-                "working": _working(measure, library, table, env),
-                "cites": measure.cites,
-                "data_year": int(table.data_years[0]),
-                "conditions": conditions,
-            }
-        )
+    out = [_explain_measure(m, library, table, env, 0) for m in _selected(library, measures)]
     order = {MET: 0, UNKNOWN: 2, NOT_MET: 3}
 
     def rank(m: dict[str, Any]) -> tuple[int, int]:
@@ -358,6 +366,16 @@ def explain(library: Library, facts: Facts, *, measures: Iterable[str] | None = 
         "data_year": int(table.data_years[0]),
         "measures": out,
     }
+
+
+def explain_rows(
+    library: Library, table: FactTable, measure_id: str, rows: Iterable[int]
+) -> list[dict[str, Any]]:
+    """One measure's reasons for many rows of a table (a round's listed firms): the same dicts as
+    :func:`explain`, with every formula computed once over the table instead of once per firm."""
+    env = _env(library)
+    measure = library.measure(measure_id)
+    return [_explain_measure(measure, library, table, env, r) for r in rows]
 
 
 #: A measure failing one condition by at most this share of its threshold "nearly" qualifies.
@@ -374,4 +392,5 @@ __all__ = [
     "evaluate_conditions",
     "evaluate_table",
     "explain",
+    "explain_rows",
 ]

@@ -32,6 +32,13 @@ class Env:
 
     variables: dict[str, Compiled]
     cache: dict[str, iv.Iv] = field(default_factory=dict)
+    #: Other results for the same table (formula runs, condition truths), keyed by the rule object's id.
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def remember(self, key: Any, build: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
     def variable(self, name: str, table: FactTable) -> iv.Iv:
         if name not in self.cache:
