@@ -50,6 +50,6 @@ def test_staff_run_a_round_and_the_enterprise_confirms(
     assert "6217001234567890" in staff.content()
 
     staff.goto(f"{base}/policies/tiers/?step=specialised")
-    assert "晋江市丙陶瓷有限公司" in staff.content()  # the one 高企 in the world, a candidate for the next tier
+    assert "晋江市丙陶瓷有限公司" in staff.content()  # the world's one 高企: a next-tier candidate
     screenshot(staff, "policy-tiers")
     assert roles.dialogs == [] and all(p.js_errors == [] for p in roles.pages)
