@@ -30,6 +30,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # cached figures (the dashboard's tier pipeline) never leak from one test's data to another
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -83,3 +83,19 @@ def test_township_officer_dashboard_shows_his_township_money_only(db: Any) -> No
     figures = _client(officer).get("/api/dashboard", {"township": c["big"].township_id}).json()["policies"]
     assert figures["approved_yuan"] == 200_000
     assert {r["township__name"] for r in figures["money"]} == {"陈埭镇"}
+
+
+def test_dashboard_pipeline_is_cached_until_the_registry_changes(
+    db: Any, django_assert_max_num_queries: Any
+) -> None:
+    from kechuang.accounts.selectors import principal_for
+    from kechuang.policies.selectors import cached_tier_overview
+
+    c = _county()
+    principal = principal_for(c["staff"])
+    before = cached_tier_overview(principal)
+    with django_assert_max_num_queries(4):  # the stamp only: nothing re-evaluated
+        assert cached_tier_overview(principal) == before
+    f.qualification(c["grows"], "high_tech")
+    after = cached_tier_overview(principal)
+    assert after[1][1].holding == before[1][1].holding + 1  # the new 高企 is counted at once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, FloatField, Q, QuerySet, Sum
+from django.db.models import Count, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from kechuang.core.access import Principal, Role, scope
@@ -322,7 +324,7 @@ def policy_figures(principal: Principal, *, township_id: int | None = None) -> P
         )
         .order_by("-round__year", "round__measure_title")
     )
-    outside, pipeline = tier_overview(tier_data(principal, township_id=township_id))
+    outside, pipeline = cached_tier_overview(principal, township_id=township_id)
     return PolicyFigures(
         money=money,
         by_program=list(by_program.values()),
@@ -359,6 +361,33 @@ def tier_data(principal: Principal, *, township_id: int | None = None) -> TierDa
 def tier_overview(data: TierData) -> tuple[int, list[PipelineStep]]:
     """Firms not yet on the ladder, then each step's holding / candidates / ready / close."""
     return tier_pipeline(data.library, data.facts)
+
+
+def _registry_stamp() -> tuple[Any, ...]:
+    """Changes whenever the data a tier pipeline reads changes (rows added, edited or removed)."""
+    stamp: list[Any] = [library_in_force()[0]]
+    for model in (Enterprise, EnterpriseYearFigure, Qualification):
+        row = model._default_manager.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+        stamp += [row["n"], row["top"], row["last"].isoformat() if row["last"] else ""]
+    return tuple(stamp)
+
+
+def cached_tier_overview(
+    principal: Principal, *, township_id: int | None = None
+) -> tuple[int, list[PipelineStep]]:
+    """The dashboard's pipeline, recomputed only when the registry or the library changed.
+
+    Evaluating the ladder reads every enterprise's facts (seconds for a county of 50,000), too slow for
+    a dashboard shown on every sign-in; three aggregate queries tell whether the last answer still holds.
+    """
+    state = repr((str(principal.role), principal.township_id, township_id, _registry_stamp()))
+    key = "policy-tiers:" + hashlib.sha256(state.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = tier_overview(tier_data(principal, township_id=township_id))
+        cache.set(key, found, timeout=24 * 3600)
+    result: tuple[int, list[PipelineStep]] = found
+    return result
 
 
 def tier_list(data: TierData, *, step_id: str, limit: int = 200) -> list[dict[str, Any]]:
