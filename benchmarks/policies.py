@@ -123,6 +123,7 @@ def _populate(raw: list[dict[str, Any]]) -> None:
     from kechuang.core.validators import credit_code_check_char
     from kechuang.orgs.choices import OrgKind
     from kechuang.orgs.models import Enterprise, EnterpriseYearFigure, Organization, Qualification, Township
+    from kechuang.policies.selectors import FIGURE_INPUTS
 
     towns = {name: Township.objects.get_or_create(name=name)[0] for name in TOWNSHIPS}
     orgs = []
@@ -162,7 +163,7 @@ def _populate(raw: list[dict[str, Any]]) -> None:
                     **{
                         k: (Decimal(str(v)) if isinstance(v, float) else v)
                         for k, v in row.items()
-                        if k in _FIGURE_FIELDS
+                        if k in FIGURE_INPUTS
                     },
                 )
             )
@@ -178,22 +179,6 @@ def _populate(raw: list[dict[str, Any]]) -> None:
             )
     EnterpriseYearFigure.objects.bulk_create(figures, batch_size=5000)
     Qualification.objects.bulk_create(quals, batch_size=5000)
-
-
-_FIGURE_FIELDS = frozenset(
-    {
-        "revenue",
-        "rd_spend",
-        "rd_spend_domestic",
-        "hightech_revenue",
-        "total_assets",
-        "total_cost",
-        "employees",
-        "tech_staff",
-        "invention_patents",
-        "utility_patents",
-    }
-)
 
 
 def run_database(raw: list[dict[str, Any]]) -> dict[str, Any]:
