@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kechuang.policies.models import Disbursement, Round, RoundCandidate
+from tests import factories as f
 from tests.policies.test_rounds import MEASURE, _county
 
 
@@ -104,3 +105,24 @@ def test_round_pages_have_empty_states(db: Any) -> None:
     c = _county()
     assert "empty" in _login(c["owner"]).get(reverse("policies:my_rounds")).content.decode()
     assert "empty" in _login(c["staff"]).get(reverse("policies:ledger")).content.decode()
+
+
+def test_round_page_queries_do_not_grow_with_the_list(db: Any, django_assert_max_num_queries: Any) -> None:
+    from kechuang.policies import services
+
+    c = _county()
+    for i in range(12):  # more listed firms: the page must not query per row
+        ent = f.enterprise(f"增量企业{i}", town=c["grows"].township)
+        f.figure(ent, 2023, "10000", "100")
+        f.figure(ent, 2024, "12000", "200")
+    from kechuang.orgs.models import EnterpriseYearFigure
+
+    EnterpriseYearFigure.objects.filter(year=2024).update(major_incident=False)
+    round_ = services.start_round(
+        actor=c["staff"], measure_id=MEASURE, year=2024, deadline=timezone.localdate() + dt.timedelta(days=5)
+    )
+    services.confirm_round_list(actor=c["staff"], round_=round_)
+    staff = _login(c["staff"])
+    with django_assert_max_num_queries(16):
+        page = staff.get(reverse("policies:round_detail", args=[round_.pk]))
+    assert page.status_code == 200 and page.content.decode().count("增量企业") == 12

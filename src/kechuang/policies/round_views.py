@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils import timezone
 from kechuang.core.access import requires
 from kechuang.core.excel import write_xlsx_sheets
 from kechuang.core.formatting import format_yuan
-from kechuang.core.http import actor_of, int_param, principal_of, xlsx_response
+from kechuang.core.http import actor_of, int_param, paginate, principal_of, xlsx_response
 from kechuang.orgs.models import Township
 from kechuang.policies import selectors, services
 from kechuang.policies.models import Disbursement, Round, RoundCandidate
@@ -65,14 +66,17 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _round_action(request, round_)
         return redirect("policies:round_detail", round_.pk)
-    candidates = list(selectors.round_candidates(round_))
+    candidates = selectors.round_candidates(round_)
+    listed = candidates.filter(included=True).aggregate(n=Count("pk"), yuan=Sum("amount_yuan"))
     return render(
         request,
         "policies/round_detail.html",
         {
             "round": round_,
-            "candidates": candidates,
-            "listed_yuan": sum((c.amount_yuan for c in candidates if c.included), start=0),
+            "page": paginate(request, candidates, per_page=100),
+            "candidate_count": candidates.count(),
+            "listed_count": listed["n"],
+            "listed_yuan": listed["yuan"] or 0,
             "today": timezone.localdate(),
         },
     )
