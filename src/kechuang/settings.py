@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kechuang.incubation",
     "kechuang.enclaves",
     "kechuang.policies",
+    "kechuang.carriers",
     "kechuang.dashboard",
     "kechuang.demo",
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CarriersConfig(AppConfig):
+    name = "kechuang.carriers"
+    verbose_name = "创新载体与园区"
