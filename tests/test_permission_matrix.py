@@ -7,63 +7,18 @@ the action, 404 object outside the role's scope (ids cannot be probed).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.urls import get_resolver, reverse
 
-ROLES = [
-    "public",
-    "bureau_admin",
-    "bureau_staff",
-    "township_officer",
-    "enclave_operator",
-    "enterprise",
-    "expert",
-    "investor",
-]
-BUREAU = {"bureau_admin", "bureau_staff"}
-SIGNED_IN = set(ROLES) - {"public"}
-
-
-def expect(
-    allowed: set[str], *, ok: int = 200, scoped_out: set[str] = frozenset(), public_ok: bool = False
-) -> dict[str, int]:  # type: ignore[assignment]
-    result = {}
-    for role in ROLES:
-        if role == "public" and not public_ok:
-            result[role] = 302
-        elif role in scoped_out:
-            result[role] = 404
-        elif role in allowed or (role == "public" and public_ok):
-            result[role] = ok
-        else:
-            result[role] = 403
-    return result
-
-
-EVERYONE_200 = {r: 200 for r in ROLES}
-
-
-@dataclass
-class Case:
-    name: str
-    url: Callable[[Any], str]
-    expected: dict[str, int]
-    method: str = "get"
-    data: dict[str, str] | None = None
-
-
-def u(name: str, *args: Callable[[Any], Any]) -> Callable[[Any], str]:
-    return lambda w: reverse(name, args=[a(w) for a in args])
-
+from tests.matrix_support import BUREAU, EVERYONE_200, REDIRECT_HOME, ROLES, SIGNED_IN, Case, expect, u
 
 own_ent = lambda w: w.own_enterprise.pk  # noqa: E731
 other_ent = lambda w: w.other_enterprise.pk  # noqa: E731
-REDIRECT_HOME = {r: 302 for r in ROLES} | {"public": 200}
 
 CASES = [
     Case("home", u("home"), REDIRECT_HOME),
@@ -519,6 +474,14 @@ CASES += [
 ]
 
 
+# Domain apps keep their cases next to their tests (tests/<app>/matrix.py: CASES and setup(world)).
+DOMAIN_MATRICES = [
+    importlib.import_module(f"tests.{app}.matrix") for app in ("carriers", "finance", "techservices")
+]
+for _module in DOMAIN_MATRICES:
+    CASES += _module.CASES
+
+
 @pytest.fixture
 def matrix_world(world: Any, tmp_path: Any) -> Any:
     from django.core.files.base import ContentFile
@@ -564,6 +527,8 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
         setattr(world, "own_evidence" if contract is world.own_contract else "other_evidence", evidence)
     run = SuggestionRun.objects.create(source_kind="demand", source_id=world.own_demand.pk)
     _policy_round(world)
+    for module in DOMAIN_MATRICES:
+        module.setup(world)
     world.suggestion = Suggestion.objects.create(
         run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
     )

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "kechuang.enclaves",
     "kechuang.policies",
     "kechuang.carriers",
+    "kechuang.finance",
+    "kechuang.techservices",
     "kechuang.dashboard",
     "kechuang.demo",
 ]

@@ -22,6 +22,9 @@ urlpatterns = [
     path("incubation/", include("kechuang.incubation.urls")),
     path("enclaves/", include("kechuang.enclaves.urls")),
     path("policies/", include("kechuang.policies.urls")),
+    path("carriers/", include("kechuang.carriers.urls")),
+    path("finance/", include("kechuang.finance.urls")),
+    path("services/", include("kechuang.techservices.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

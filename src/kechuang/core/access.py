@@ -167,6 +167,22 @@ def register_scope(
     SCOPED_ACTIONS.update(actions)
 
 
+def register_actions(actions: dict[str, frozenset[Role]]) -> None:
+    """Let a domain app declare its actions (called from AppConfig.ready); a name is declared once."""
+    clashes = set(actions) & set(ACTIONS)
+    if clashes:
+        raise ValueError(f"actions declared twice: {sorted(clashes)}")
+    ACTIONS.update(actions)
+
+
+# Side-navigation entries added by domain apps (url name, label, icon, action), shown before 站内通知.
+EXTRA_NAV: list[tuple[str, str, str, str]] = []
+
+
+def register_nav(items: list[tuple[str, str, str, str]]) -> None:
+    EXTRA_NAV.extend(item for item in items if item not in EXTRA_NAV)
+
+
 def _rule_q(rule: ScopeRule, principal: Principal, prefix: str = "") -> Q | None:
     """The Q for a rule, or None when the principal lacks the scope id the rule needs."""
     if callable(rule):
@@ -241,6 +257,7 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("policies:ledger", "拨付台账", "¥", "policy.ledger"),
         ("matching:search", "智能检索", "⌕", "matching.search"),
         ("matching:status", "匹配引擎", "⚙", "matching.manage"),
+        *EXTRA_NAV,
         ("notifications:list", "站内通知", "✉", "account.view"),
         ("orgs:township_list", "镇街", "▥", "township.view"),
         ("orgs:import_home", "Excel导入", "⇪", "registry.import"),

@@ -28,9 +28,11 @@ from simple_history.utils import bulk_create_with_history
 
 from kechuang.accounts.models import Profile
 from kechuang.achievements.models import Achievement
+from kechuang.demo.carriers import delete_demo_carriers, load_demo_carriers
 from kechuang.demo.demands import delete_demo_demands, load_demo_demands
 from kechuang.demo.enclaves import delete_demo_enclaves, load_demo_enclaves
 from kechuang.demo.events import delete_demo_events, load_demo_events
+from kechuang.demo.finance import delete_demo_finance, load_demo_finance
 from kechuang.demo.generator import (
     ACHIEVEMENT_SOURCE,
     CHANGE_REASON,
@@ -42,6 +44,7 @@ from kechuang.demo.generator import (
 )
 from kechuang.demo.incubation import delete_demo_incubation, load_demo_incubation
 from kechuang.demo.policies import delete_demo_policies, load_demo_policies
+from kechuang.demo.techservices import delete_demo_techservices, load_demo_techservices
 from kechuang.orgs.models import (
     Enclave,
     Enterprise,
@@ -129,6 +132,11 @@ def load_demo(
         counts.update(load_demo_incubation(seed=seed, as_of=as_of or dt.date.today()))
         counts.update(load_demo_enclaves(seed=seed, as_of=as_of))
         counts.update(load_demo_policies(seed=seed))
+        today = as_of or dt.date.today()
+        # Carriers house the incubated projects; finance and the service ledger read demands and carriers.
+        counts.update(load_demo_carriers(seed=seed, as_of=today))
+        counts.update(load_demo_finance(seed=seed, as_of=today))
+        counts.update(load_demo_techservices(seed=seed, as_of=today))
     return LoadResult(
         loaded=True,
         message="演示数据已载入",
@@ -144,6 +152,9 @@ def load_demo(
 def delete_demo() -> dict[str, int]:
     """Hard-delete every demo row, what hangs off it, its history and the demo users. Runs with history
     recording switched off (the rows and their history go together); call it inside a transaction."""
+    delete_demo_techservices()
+    delete_demo_finance()
+    delete_demo_carriers()
     delete_demo_policies()
     delete_demo_enclaves()
     delete_demo_incubation()
