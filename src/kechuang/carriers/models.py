@@ -134,3 +134,70 @@ class Lease(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_name} @ {self.unit}"
+
+
+class ParkStatus(models.TextChoices):
+    BUILDING = "building", "在建"
+    BUILT = "built", "建成"
+    LEASING = "leasing", "招商"
+    PRODUCING = "producing", "投产"
+
+
+class ParkProject(TimeStampedModel):
+    """A standardised park project (园区标准化项目): land, planned and built floor space, its status."""
+
+    name = models.CharField("项目名称", max_length=120, unique=True)
+    township = models.ForeignKey(
+        Township, verbose_name="镇街", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.CharField("选址", max_length=200, blank=True)
+    industry = models.CharField("产业方向", max_length=60, blank=True)
+    planned_m2 = models.DecimalField("规划建筑面积(㎡)", max_digits=12, decimal_places=2)
+    built_m2 = models.DecimalField("已建成面积(㎡)", max_digits=12, decimal_places=2, default=0)
+    status = models.CharField("状态", max_length=12, choices=ParkStatus.choices, default=ParkStatus.BUILDING)
+    started_on = models.DateField("开工日期", null=True, blank=True)
+    completed_on = models.DateField("建成日期", null=True, blank=True)
+    expected_output_wan = models.DecimalField(
+        "预计新增产值(万元)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    is_demo = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "园区标准化项目"
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_m2__gt=0), name="park_planned_positive"),
+            models.CheckConstraint(condition=Q(built_m2__gte=0), name="park_built_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParkTenancy(TimeStampedModel):
+    """An enterprise signed into a park project, and since when it produces there."""
+
+    project = models.ForeignKey(
+        ParkProject, verbose_name="园区项目", on_delete=models.CASCADE, related_name="tenancies"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="入驻企业", on_delete=models.PROTECT, related_name="park_tenancies"
+    )
+    signed_on = models.DateField("签约日期")
+    producing_since = models.DateField("投产日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "signed_on"]
+        verbose_name = verbose_name_plural = "园区入驻企业"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "enterprise"], name="park_tenancy_once"),
+            models.CheckConstraint(
+                condition=Q(producing_since__isnull=True) | Q(producing_since__gte=F("signed_on")),
+                name="park_producing_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} @ {self.project}"

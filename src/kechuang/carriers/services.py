@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kechuang.carriers.models import Building, Carrier, Lease, SpaceUnit
+from kechuang.carriers.models import Building, Carrier, Lease, ParkProject, ParkStatus, ParkTenancy, SpaceUnit
 from kechuang.carriers.occupancy import last_day_in_force
 from kechuang.incubation.models import Project
 from kechuang.orgs.models import Enterprise
@@ -26,6 +26,12 @@ def _saved(obj: Any, actor: User | None, reason: str) -> Any:
 
 def create_carrier(*, actor: User | None, **values: Any) -> Carrier:
     return _saved(Carrier(**values), actor, "登记载体")
+
+
+def update_carrier(*, actor: User | None, carrier: Carrier, **values: Any) -> Carrier:
+    for field, value in values.items():
+        setattr(carrier, field, value)
+    return _saved(carrier, actor, "修改载体信息")
 
 
 def add_building(*, actor: User | None, carrier: Carrier, name: str, floors: int | None = None) -> Building:
@@ -116,3 +122,61 @@ def end_lease(*, actor: User | None, lease: Lease, moved_out_on: dt.date, gradua
     lease.ended_early_on = moved_out_on
     lease.graduated = graduated
     return _saved(lease, actor, "毕业迁出" if graduated else "提前退租")
+
+
+# ---- park projects (园区标准化项目) ----------------------------------------------------------------------
+
+
+def _check_park(project: ParkProject) -> None:
+    if project.built_m2 is not None and project.planned_m2 and project.built_m2 > project.planned_m2 * 2:
+        raise ValidationError({"built_m2": "已建成面积超过规划面积的两倍，请核对"})
+    if project.status != ParkStatus.BUILDING and not project.built_m2:
+        raise ValidationError({"status": "“建成、招商、投产”的项目应填写已建成面积"})
+    if project.completed_on and project.started_on and project.completed_on < project.started_on:
+        raise ValidationError({"completed_on": "建成日期不能早于开工日期"})
+
+
+def save_park_project(
+    *, actor: User | None, project: ParkProject | None = None, **values: Any
+) -> ParkProject:
+    """Register or update a park project; status and areas are checked against each other."""
+    creating = project is None
+    project = project or ParkProject()
+    for field, value in values.items():
+        setattr(project, field, value)
+    _check_park(project)
+    producing = creating is False and project.tenancies.filter(producing_since__isnull=False).exists()
+    if project.status == ParkStatus.PRODUCING and not producing:
+        raise ValidationError({"status": "尚无投产企业，不能标记为“投产”（请先登记企业投产日期）"})
+    return _saved(project, actor, "登记园区项目" if creating else "修改园区项目")
+
+
+@transaction.atomic
+def sign_park_tenancy(
+    *, actor: User | None, project: ParkProject, enterprise: Enterprise, signed_on: dt.date
+) -> ParkTenancy:
+    locked = ParkProject.objects.select_for_update().get(pk=project.pk)
+    if ParkTenancy.objects.filter(project=locked, enterprise=enterprise).exists():
+        raise ValidationError(f"“{enterprise}”已签约入驻该项目")
+    return _saved(
+        ParkTenancy(project=locked, enterprise=enterprise, signed_on=signed_on), actor, "企业签约入驻"
+    )
+
+
+@transaction.atomic
+def start_park_production(
+    *, actor: User | None, tenancy: ParkTenancy, producing_since: dt.date
+) -> ParkTenancy:
+    """The enterprise starts producing; the project becomes 投产 with its first producing tenant."""
+    tenancy = ParkTenancy.objects.select_for_update().select_related("project").get(pk=tenancy.pk)
+    if producing_since < tenancy.signed_on:
+        raise ValidationError({"producing_since": "投产日期不能早于签约日期"})
+    tenancy.producing_since = producing_since
+    _saved(tenancy, actor, "企业投产")
+    project = tenancy.project
+    if project.status != ParkStatus.PRODUCING:
+        project.status = ParkStatus.PRODUCING
+        if not project.built_m2:
+            raise ValidationError({"producing_since": "项目尚未登记建成面积，不能投产"})
+        _saved(project, actor, "首家企业投产")
+    return tenancy
