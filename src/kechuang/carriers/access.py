@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from kechuang.core.access import BUREAU, Principal, Role, register_actions, register_scope
+from kechuang.core.access import BUREAU, Principal, Role, register_actions, register_nav, register_scope
 
 NOTHING = Q(pk__in=[])
 
@@ -29,3 +29,10 @@ def register() -> None:
     )
     register_scope("carrier", {Role.TOWNSHIP_OFFICER: township_q}, {"carrier.view": "carrier"})
     register_scope("park", {Role.TOWNSHIP_OFFICER: township_q}, {"park.view": "park"})
+    register_nav(
+        [
+            ("carriers:list", "创新载体", "⌂", "carrier.view"),
+            ("carriers:park_list", "园区项目", "▧", "park.view"),
+            ("carriers:my_leases", "我的入驻", "⌂", "carrier.my_leases"),
+        ]
+    )

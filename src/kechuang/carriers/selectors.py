@@ -212,9 +212,13 @@ def occupancy_by_carrier(*, months: int, as_of: dt.date) -> list[dict[str, Any]]
 
 
 def park_projects() -> QuerySet[ParkProject]:
-    return ParkProject.objects.select_related("township").annotate(
-        signed=Count("tenancies"),
-        producing=Count("tenancies", filter=Q(tenancies__producing_since__isnull=False)),
+    return (
+        ParkProject.objects.select_related("township")
+        .annotate(
+            signed=Count("tenancies"),
+            producing=Count("tenancies", filter=Q(tenancies__producing_since__isnull=False)),
+        )
+        .order_by("name")
     )
 
 
