@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from kechuang.accounts.selectors import principal_for
+from kechuang.demo.carriers import delete_demo_carriers
 from kechuang.demo.incubation import delete_demo_incubation, load_demo_incubation
 from kechuang.demo.loader import delete_demo, load_demo
 from kechuang.incubation import selectors
@@ -26,6 +27,7 @@ SEED = 5
 def registry(db: Any) -> dt.date:
     today = timezone.localdate()
     assert load_demo(enterprises=80, achievements_limit=20, seed=SEED, as_of=today).loaded
+    delete_demo_carriers()  # its leases house demo projects
     delete_demo_incubation()  # in case the loader already wrote the incubation demo
     return today
 

@@ -66,3 +66,8 @@ def format_percent(value: float | Decimal | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{float(value) * 100:.{digits}f}%"
+
+
+def plain_number(value: Decimal | int | float) -> str:
+    """A number as people write it: 56, 60.5 (no trailing zeros, no exponent)."""
+    return format(Decimal(str(value)).normalize(), "f")

@@ -14,9 +14,11 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
+from kechuang.accounts.conflicts import REVIEWER_ROLES
 from kechuang.core.access import Principal, Role, require, scope
-from kechuang.core.formatting import format_date_cn, format_wan
+from kechuang.core.formatting import format_date_cn, format_wan, plain_number
 from kechuang.incubation.choices import ACTIVE_STAGES, Rule
+from kechuang.incubation.conflicts import conflict_of
 from kechuang.incubation.models import (
     EliminationDecision,
     EliminationRules,
@@ -28,7 +30,6 @@ from kechuang.incubation.models import (
     ProjectEvent,
     Review,
 )
-from kechuang.incubation.services import REVIEWER_ROLES, conflict_of, plain
 from kechuang.orgs.choices import InstitutionCategory
 from kechuang.orgs.models import Enclave, EnterpriseYearFigure, Institution
 
@@ -293,8 +294,8 @@ def _hits(projects: list[Project], as_of: dt.date) -> dict[int, tuple[Eliminatio
                 RuleHit(
                     Rule.LOW_REVIEW,
                     Rule.LOW_REVIEW.label,
-                    f"最近一次定期评估（{format_date_cn(last.reviewed_on)}）得分 {plain(last.score)}，"
-                    f"低于淘汰线 {plain(rules.review_score_line)}",
+                    f"最近一次定期评估（{format_date_cn(last.reviewed_on)}）得分 {plain_number(last.score)}，"
+                    f"低于淘汰线 {plain_number(rules.review_score_line)}",
                     (f"review:{last.pk}",),
                 )
             )

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.accounts.conflicts import check_reviewer, link_to_party
 from kechuang.accounts.models import Profile
-from kechuang.core.access import BUREAU, Role
-from kechuang.core.formatting import format_date_cn
+from kechuang.core.access import BUREAU
+from kechuang.core.formatting import format_date_cn, plain_number
 from kechuang.core.validators import credit_code_error, normalise_credit_code, normalise_phone
 from kechuang.incubation.choices import ACTIVE_STAGES, Decision, Round, ServiceKind, Stage, next_stages
+from kechuang.incubation.conflicts import conflict_of
 from kechuang.incubation.models import (
     EliminationDecision,
     EliminationRules,
@@ -38,7 +40,6 @@ from kechuang.orgs.choices import InstitutionCategory
 from kechuang.orgs.models import Enclave, Enterprise, Fund, Institution, Investor, Organization
 
 CENT = Decimal("0.01")
-REVIEWER_ROLES = frozenset({Role.EXPERT, *BUREAU})
 # Stages in which a project has been admitted and not eliminated: it may still record landings, figures
 # and investments after graduating (they keep crediting the carrier).
 ADMITTED_STAGES = (*ACTIVE_STAGES, Stage.GRADUATED)
@@ -51,11 +52,6 @@ DEFAULT_CRITERIA = (
     ("market", "市场", 25, "市场空间、商业模式与客户验证"),
     ("funding", "资金", 15, "资金需求合理性、融资计划与自我造血能力"),
 )
-
-
-def plain(value: Decimal | int | float) -> str:
-    """A number as people write it: 56, 60.5 (no trailing zeros, no exponent)."""
-    return format(Decimal(str(value)).normalize(), "f")
 
 
 def _today() -> dt.date:
@@ -187,7 +183,7 @@ def rubric_snapshot(rubric: Rubric) -> dict[str, object]:
         raise ValidationError(f"评分表“{rubric.name}”配置有误：{exc.messages[0]}，请先在后台修正") from exc
     return {
         "rubric": rubric.name,
-        "admission_line": plain(rubric.admission_line),
+        "admission_line": plain_number(rubric.admission_line),
         "criteria": [
             {
                 "code": c.code,
@@ -284,37 +280,11 @@ def submit_application(
 # ---- reviews ------------------------------------------------------------------------------------------
 
 
-def _profile(user: User) -> Profile | None:
-    return Profile.objects.select_related("expert__institution").filter(user_id=user.pk).first()
-
-
-def link_to_applicant(reviewer: User, project: Project, profile: Profile | None = None) -> str | None:
-    """Why `reviewer` is linked to the applicant (and so may not score it), or None. Pass the reviewer's
-    profile (with expert__institution) when it is already loaded."""
-    if project.submitted_by_id and project.submitted_by_id == reviewer.pk:
-        return "评审人是该项目的申请人"
-    if not project.applicant_id:
-        return None
-    profile = profile or _profile(reviewer)
-    if profile is None:
-        return None
-    if profile.organization_id == project.applicant_id:
-        return "评审人所在单位即申请单位"
-    expert = profile.expert
-    if (
-        expert is not None
-        and expert.institution is not None
-        and expert.institution.organization_id == project.applicant_id
-    ):
-        return "评审人（专家）所在高校院所即申请单位"
-    return None
-
-
-def conflict_of(review: Review) -> str | None:
-    """Why this review may not count (declared or linked conflict of interest), or None."""
-    if review.conflict_declared:
-        return "评审人已声明利益冲突"
-    return link_to_applicant(review.reviewer, review.project)
+def link_to_applicant(reviewer: User, project: Project) -> str | None:
+    """Why ``reviewer`` may not score this application (the platform's conflict rule), or None."""
+    return link_to_party(
+        reviewer, submitted_by_id=project.submitted_by_id, organization_id=project.applicant_id
+    )
 
 
 @transaction.atomic
@@ -325,18 +295,8 @@ def assign_reviewers(
     _require_stage(project, [Stage.RECRUITING], "再指派评审（入孵决定已作出）")
     if not reviewers:
         raise ValidationError("请至少选择一位评审人")
-    names: dict[int, str] = {}
-    for user in reviewers:
-        profile = _profile(user)
-        names[user.pk] = name = (
-            (profile.display_name if profile else "") or user.get_full_name() or user.get_username()
-        )
-        role = profile.role if profile else ("bureau_admin" if user.is_superuser else None)
-        if role not in REVIEWER_ROLES:
-            raise ValidationError(f"“{name}”不是专家或科技局工作人员，不能担任评审")
-        link = link_to_applicant(user, project, profile)
-        if link:
-            raise ValidationError(f"“{name}”与申请方存在关联（{link}），存在利益冲突，不能评审该项目")
+    for user in reviewers:  # every reviewer is checked before any is assigned
+        check_reviewer(user, submitted_by_id=project.submitted_by_id, organization_id=project.applicant_id)
     if not project.rubric_snapshot:
         rubric = project.rubric or default_rubric()
         project.rubric = rubric
@@ -451,7 +411,9 @@ def submit_review(*, actor: User, review: Review, scores: Mapping[str, object], 
             errors[f"score_{code}"] = exc.messages[0]
             continue
         if not Decimal(0) <= value <= top:
-            errors[f"score_{code}"] = f"“{name}”得分应在 0–{plain(top)} 之间，当前为 {plain(value)}"
+            errors[f"score_{code}"] = (
+                f"“{name}”得分应在 0–{plain_number(top)} 之间，当前为 {plain_number(value)}"
+            )
             continue
         parsed[code] = value
     if errors:
@@ -708,7 +670,7 @@ def record_periodic_review(
         actor=actor,
         action="定期评估",
         on=day,
-        note=f"得分 {plain(score)}：{progress_note.strip()[:200]}",
+        note=f"得分 {plain_number(score)}：{progress_note.strip()[:200]}",
     )
     return review
 

@@ -23,6 +23,7 @@ from kechuang.core.validators import normalise_credit_code
 from kechuang.incubation import forms as f
 from kechuang.incubation import selectors, services
 from kechuang.incubation.choices import ACTIVE_STAGES, Stage, next_stages
+from kechuang.incubation.conflicts import conflict_of
 from kechuang.incubation.models import Milestone, Project
 from kechuang.incubation.services import ADMITTED_STAGES
 from kechuang.orgs.models import Organization
@@ -350,7 +351,7 @@ def project_review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"评分已提交，加权总分 {review.total}")
             return redirect("incubation:project_detail", pk=pk)
-    blocked = services.conflict_of(review)
+    blocked = conflict_of(review)
     return render(
         request,
         "incubation/review.html",
