@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "kechuang.carriers",
     "kechuang.finance",
     "kechuang.techservices",
+    "kechuang.talents",
+    "kechuang.commissioners",
     "kechuang.dashboard",
     "kechuang.demo",
 ]

@@ -25,6 +25,8 @@ urlpatterns = [
     path("carriers/", include("kechuang.carriers.urls")),
     path("finance/", include("kechuang.finance.urls")),
     path("services/", include("kechuang.techservices.urls")),
+    path("talents/", include("kechuang.talents.urls")),
+    path("commissioners/", include("kechuang.commissioners.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kechuang.core.uploads import check_attachment
 from kechuang.core.validators import normalise_phone
 from kechuang.core.workdays import add_workdays
 from kechuang.demands.choices import (
@@ -47,21 +48,6 @@ from kechuang.orgs.models import Enclave, Enterprise, Expert, Institution, Inves
 
 ACK_WORKDAYS = int(os.environ.get("KECHUANG_ACK_WORKDAYS", "5"))
 TRIAGE_WORKDAYS = int(os.environ.get("KECHUANG_TRIAGE_WORKDAYS", "3"))
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".ppt",
-    ".pptx",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".txt",
-    ".zip",
-}
 
 
 class TransitionError(Exception):
@@ -369,18 +355,9 @@ def update_demand(*, actor: User | None, demand: Demand, data: DemandData, expec
 
 
 def add_attachment(*, actor: User | None, demand: Demand, upload: UploadedFile) -> DemandAttachment:
-    name = upload.name or "附件"
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            f"不支持的附件类型“{extension or '无扩展名'}”，可上传：{'、'.join(sorted(ATTACHMENT_TYPES))}"
-        )
-    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(f"附件过大（{(upload.size or 0) / 1024 / 1024:.1f} MB），单个附件不超过 10 MB")
-    if not upload.size:
-        raise ValidationError("附件为空")
+    name = check_attachment(upload)
     return DemandAttachment.objects.create(
-        demand=demand, file=upload, name=name[:200], size=upload.size, uploaded_by=actor
+        demand=demand, file=upload, name=name[:200], size=upload.size or 0, uploaded_by=actor
     )
 
 

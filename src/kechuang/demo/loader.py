@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from kechuang.accounts.models import Profile
 from kechuang.achievements.models import Achievement
 from kechuang.demo.carriers import delete_demo_carriers, load_demo_carriers
+from kechuang.demo.commissioners import delete_demo_commissioners, load_demo_commissioners
 from kechuang.demo.demands import delete_demo_demands, load_demo_demands
 from kechuang.demo.enclaves import delete_demo_enclaves, load_demo_enclaves
 from kechuang.demo.events import delete_demo_events, load_demo_events
@@ -44,6 +45,7 @@ from kechuang.demo.generator import (
 )
 from kechuang.demo.incubation import delete_demo_incubation, load_demo_incubation
 from kechuang.demo.policies import delete_demo_policies, load_demo_policies
+from kechuang.demo.talents import delete_demo_talents, load_demo_talents
 from kechuang.demo.techservices import delete_demo_techservices, load_demo_techservices
 from kechuang.orgs.models import (
     Enclave,
@@ -137,6 +139,9 @@ def load_demo(
         counts.update(load_demo_carriers(seed=seed, as_of=today))
         counts.update(load_demo_finance(seed=seed, as_of=today))
         counts.update(load_demo_techservices(seed=seed, as_of=today))
+        # Talents after the registry; commissioners serve enterprises and report to the service ledger.
+        counts.update(load_demo_talents(seed=seed, as_of=today))
+        counts.update(load_demo_commissioners(seed=seed, as_of=today))
     return LoadResult(
         loaded=True,
         message="演示数据已载入",
@@ -152,6 +157,8 @@ def load_demo(
 def delete_demo() -> dict[str, int]:
     """Hard-delete every demo row, what hangs off it, its history and the demo users. Runs with history
     recording switched off (the rows and their history go together); call it inside a transaction."""
+    delete_demo_commissioners()
+    delete_demo_talents()
     delete_demo_techservices()
     delete_demo_finance()
     delete_demo_carriers()

@@ -1,0 +1,7 @@
+from typing import Any
+
+from django.urls import path  # noqa: F401
+
+app_name = "commissioners"
+
+urlpatterns: list[Any] = []
