@@ -12,6 +12,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "以生产方式启动平台（gunicorn）。Serve the platform with gunicorn."
 
@@ -40,6 +44,8 @@ class Command(BaseCommand):
             "--timeout",
             "120",
         ]
+        # SIGTERM (systemd, docker stop, kill) stops the children like Ctrl+C does: none is left behind.
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         children = [subprocess.Popen(server)]  # noqa: S603 - our own server
         if not options["no_worker"]:
             children.append(subprocess.Popen([python, "-m", "kechuang.cli", "worker"]))  # noqa: S603
