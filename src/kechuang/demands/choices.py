@@ -63,6 +63,7 @@ class CloseReason(models.TextChoices):
     NO_MATCH = "no_match", "无合适对象"
     SOLVED_ELSEWHERE = "solved_elsewhere", "已自行解决"
     TALENT_INTRODUCED = "talent_introduced", "人才已引进"
+    FINANCED = "financed", "融资到位"  # a financing demand closed by a loan (kechuang.finance)
     OTHER = "other", "其他"
 
 
