@@ -27,6 +27,8 @@ CASES = [
     Case("accounts:logout", u("accounts:logout"), {r: 302 for r in ROLES}, method="post"),
     Case("accounts:profile", u("accounts:profile"), expect(SIGNED_IN)),
     Case("dashboard:home", u("dashboard:home"), expect(BUREAU | {"township_officer"})),
+    Case("dashboard:carriers", u("dashboard:carriers"), expect(BUREAU)),
+    Case("dashboard:finance", u("dashboard:finance"), expect(BUREAU)),
     Case("orgs:enterprise_list", u("orgs:enterprise_list"), expect(BUREAU | {"township_officer"})),
     Case("orgs:enterprise_export", u("orgs:enterprise_export"), expect(BUREAU | {"township_officer"})),
     Case("orgs:enterprise_create", u("orgs:enterprise_create"), expect(BUREAU | {"township_officer"})),
@@ -476,7 +478,8 @@ CASES += [
 
 # Domain apps keep their cases next to their tests (tests/<app>/matrix.py: CASES and setup(world)).
 DOMAIN_MATRICES = [
-    importlib.import_module(f"tests.{app}.matrix") for app in ("carriers", "finance", "techservices")
+    importlib.import_module(f"tests.{app}.matrix")
+    for app in ("carriers", "finance", "techservices", "talents", "commissioners")
 ]
 for _module in DOMAIN_MATRICES:
     CASES += _module.CASES

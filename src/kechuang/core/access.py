@@ -57,6 +57,7 @@ ANONYMOUS = Principal(role=Role.PUBLIC)
 # action -> roles allowed to attempt it. Object-level limits come from SCOPES below.
 ACTIONS: dict[str, frozenset[Role]] = {
     "dashboard.view": BUREAU | {Role.TOWNSHIP_OFFICER},
+    "dashboard.county": BUREAU,  # the seed's headline figures, carriers and finance pages (county-wide)
     "enterprise.list": BUREAU | {Role.TOWNSHIP_OFFICER},
     "enterprise.view": BUREAU | {Role.TOWNSHIP_OFFICER, Role.ENTERPRISE},
     "enterprise.create": BUREAU | {Role.TOWNSHIP_OFFICER},

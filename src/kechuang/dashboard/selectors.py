@@ -268,3 +268,152 @@ def chart_specs(dashboard: Dashboard) -> dict[str, dict[str, Any]]:
             "layout": {**base_layout, "barmode": "group", "legend": {"orientation": "h", "y": -0.35}},
         },
     }
+
+
+# ---- the seed's headline figures, each computed from the records that make it and linked to them -------
+
+
+@dataclass
+class Headline:
+    """One figure of the county's report (e.g. 服务企业 X 家次), the records behind it and what the county
+    reported for comparison (the seed's 2024 figure; empty where it gave none)."""
+
+    section: str
+    label: str
+    value: str
+    sub: str
+    url: str
+    reported: str = ""
+
+
+def _count(n: int | None, unit: str) -> str:
+    return f"{n or 0:,} {unit}"
+
+
+def _area(m2: float | Decimal | None) -> str:
+    value = float(m2 or 0)
+    return f"{value / 10000:,.1f} 万㎡" if value >= 10000 else f"{value:,.0f} ㎡"
+
+
+def _tier_count(tiers: dict[str, dict[str, Any]], tier: str) -> int:
+    return int((tiers.get(tier) or {}).get("count", 0))
+
+
+def county_headlines(*, as_of: dt.date) -> list[Headline]:
+    """The seed report's headline figures (carriers, parks, services, funds, loans, fairs), from records."""
+    from django.urls import reverse
+
+    from kechuang.carriers.selectors import carrier_figures, park_figures
+    from kechuang.core.formatting import format_percent, format_wan
+    from kechuang.events.selectors import county_summary
+    from kechuang.finance.selectors import finance_figures
+    from kechuang.techservices.selectors import ledger_figures
+
+    carriers, parks = carrier_figures(as_of=as_of), park_figures()
+    ledger, money, events = ledger_figures(), finance_figures(), county_summary()
+    incubating = sum(n for label, n in carriers["by_kind"] if label in ("众创空间", "科技企业孵化器"))
+    tiers = {t["tier"]: t for t in money["funds_by_tier"]}
+    fund_size = sum((t["size_wan"] or 0 for t in money["funds_by_tier"]), Decimal(0))
+    return [
+        Headline(
+            "创新载体",
+            "众创空间、科技企业孵化器",
+            _count(incubating, "家"),
+            f"其中国家级载体 {carriers['national']} 家 · 全部载体 {carriers['carriers']} 家",
+            reverse("carriers:list"),
+            "17 家（国家级孵化器 1 家）",
+        ),
+        Headline(
+            "创新载体",
+            "近三年孵化载体面积增长",
+            format_percent(carriers["area_growth_pct"]),
+            f"可出租面积 {_area(carriers['area_m2'])} · 出租率 {format_percent(carriers['occupancy_pct'])}",
+            reverse("dashboard:carriers"),
+            "超 50%",
+        ),
+        Headline(
+            "创新载体",
+            "近三年在孵企业数增长",
+            format_percent(carriers["tenant_growth_pct"]),
+            f"在驻主体 {carriers['tenants']} 个 · 毕业迁出 {carriers['graduates']} 个",
+            reverse("dashboard:carriers"),
+            "超 30%",
+        ),
+        Headline(
+            "专业园区",
+            "园区标准化项目",
+            _count(parks["projects"], "个"),
+            f"累计建成 {_area(parks['built_m2'])}（规划 {_area(parks['planned_m2'])}）",
+            reverse("carriers:park_list"),
+            "194 个，建成 458.7 万㎡",
+        ),
+        Headline(
+            "专业园区",
+            "签约入驻 / 投产企业",
+            f"{parks['signed']:,} / {parks['producing']:,} 家",
+            (
+                f"投产企业{parks['output_year']}年营收 {format_wan(parks['output_wan'])}"
+                if parks["output_year"]
+                else "投产企业尚无年度营收数据"
+            ),
+            reverse("carriers:park_list") + "?status=producing",
+            "签约 463 家、投产 139 家",
+        ),
+        Headline(
+            "科技服务",
+            "服务企业（已确认）",
+            _count(ledger["confirmed_visits"], "家次"),
+            f"涉及 {ledger['confirmed_firms']} 家企业 · 待确认 {ledger['pending_visits']} 家次"
+            f" · 有异议 {ledger['disputed_visits']} 家次",
+            reverse("techservices:ledger") + "?status=confirmed",
+            "超 6000 家次",
+        ),
+        Headline(
+            "科技服务",
+            "解决技术难题（已确认）",
+            _count(ledger["solved_problems"], "项"),
+            "仅计企业确认的服务记录",
+            reverse("techservices:ledger") + "?status=confirmed&solved=1",
+            "超 1000 项",
+        ),
+        Headline(
+            "科技服务",
+            "创造价值（已确认）",
+            format_wan(ledger["value_wan"]),
+            f"待确认 {format_wan(ledger['pending_value_wan'])}（未计入）",
+            reverse("techservices:ledger") + "?status=confirmed",
+            "超 200 亿元",
+        ),
+        Headline(
+            "科技金融",
+            "产业母基金 / 政府引导基金",
+            f"{_tier_count(tiers, 'parent')} / {_tier_count(tiers, 'guidance')} 只",
+            f"登记基金总规模 {format_wan(fund_size)}",
+            reverse("finance:fund_list"),
+            "2 只母基金、15 只引导基金，总规模超 500 亿元",
+        ),
+        Headline(
+            "科技金融",
+            "科技信贷",
+            _count(money["loans_count"], "笔"),
+            f"放款 {format_wan(money['loans_amount_wan'])} · 贴息 {format_wan(money['subsidy_amount_wan'])}"
+            f" · 获得融资企业 {money['enterprises_financed']} 家",
+            reverse("finance:loan_list"),
+        ),
+        Headline(
+            "科技金融",
+            "风险补偿",
+            format_wan(money["compensation_amount_wan"]),
+            f"违约 {format_wan(money['defaulted_amount_wan'])}"
+            f" · 资金池余额 {format_wan(money['pool_remaining_wan'])}",
+            reverse("finance:pool_list"),
+        ),
+        Headline(
+            "成果转化",
+            "对接活动 / 意向订单",
+            f"{events['events']:,} 场 / {events['orders']:,} 项",
+            f"实际投资 {format_wan(events['invested_amount'])}（路演投资意向转化）",
+            reverse("events:list"),
+            "首届对接会促成超 4300 项意向订单",
+        ),
+    ]

@@ -4,14 +4,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from kechuang.carriers.selectors import carrier_figures, occupancy_by_carrier, park_figures
 from kechuang.core.access import may, requires
 from kechuang.core.excel import write_xlsx_sheets
 from kechuang.core.http import int_param, xlsx_response
-from kechuang.dashboard.selectors import Dashboard, chart_specs, county_dashboard
+from kechuang.dashboard import reports
+from kechuang.dashboard.selectors import Dashboard, chart_specs, county_dashboard, county_headlines
 from kechuang.demands.selectors import DemandFilters, funnel
 from kechuang.enclaves.selectors import county_summary as enclave_summary
 from kechuang.events.selectors import county_summary
+from kechuang.finance.selectors import finance_figures
 from kechuang.orgs.selectors import township_list
 from kechuang.policies.selectors import PolicyFigures, policy_figures
 
@@ -22,10 +26,16 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     township_id = principal.township_id or int_param(request, "township")
     data = county_dashboard(principal=principal, township_id=township_id)
     policy = policy_figures(principal, township_id=township_id)
+    headlines = (
+        county_headlines(as_of=timezone.localdate())
+        if may(principal, "dashboard.county") and not township_id
+        else None
+    )
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            "科技创新数据.xlsx", write_xlsx_sheets([_years_sheet(data), *_policy_sheets(policy)])
-        )
+        sheets = [_years_sheet(data), *_policy_sheets(policy)]
+        if headlines:
+            sheets.insert(0, reports.headline_sheet(headlines))
+        return xlsx_response("科技创新数据.xlsx", write_xlsx_sheets(sheets))
     return render(
         request,
         "dashboard/home.html",
@@ -39,7 +49,43 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "enclaves": enclave_summary() if may(principal, "assessment.ranking") else None,
             "demand_funnel": funnel(principal=principal, filters=DemandFilters(township=township_id)),
             "policy": policy,
+            "headlines": headlines,
         },
+    )
+
+
+OCCUPANCY_MONTHS = 36
+
+
+@requires("dashboard.county")
+def dashboard_carriers(request: HttpRequest) -> HttpResponse:
+    """Occupancy by carrier and month over three years, growth of area and incubatees, park projects."""
+    today = timezone.localdate()
+    figures, parks = carrier_figures(as_of=today), park_figures()
+    rows = occupancy_by_carrier(months=OCCUPANCY_MONTHS, as_of=today)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "创新载体与园区.xlsx", write_xlsx_sheets(reports.carrier_sheets(figures, rows, parks))
+        )
+    charts = {"occupancy": reports.occupancy_chart(rows), "growth": reports.growth_chart(figures["growth"])}
+    return render(
+        request,
+        "dashboard/carriers.html",
+        {"figures": figures, "parks": parks, "rows": rows, "charts": charts if rows else None},
+    )
+
+
+@requires("dashboard.county")
+def dashboard_finance(request: HttpRequest) -> HttpResponse:
+    """Funds by tier, money raised by channel, loans, subsidies, defaults and risk compensation."""
+    figures = finance_figures()
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("科技金融.xlsx", write_xlsx_sheets(reports.finance_sheets(figures)))
+    has_money = any(float(c["amount_wan"] or 0) for c in figures["raised_by_channel"])
+    return render(
+        request,
+        "dashboard/finance.html",
+        {"figures": figures, "charts": {"channels": reports.channel_chart(figures)} if has_money else None},
     )
 
 
