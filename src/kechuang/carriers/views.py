@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ from kechuang.carriers.forms import (
 )
 from kechuang.carriers.models import Carrier, CarrierKind, Lease, ParkProject, ParkStatus, ParkTenancy
 from kechuang.core.access import may, requires, scope
-from kechuang.core.http import actor_of, add_service_errors, export_rows, paginate, principal_of
+from kechuang.core.http import actor_of, export_rows, paginate, principal_of, submit_form
 from kechuang.orgs.choices import Level
 from kechuang.orgs.selectors import history_for
 
@@ -127,21 +126,15 @@ def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _carrier_values(form: CarrierForm) -> dict[str, Any]:
-    return dict(form.cleaned_data)
-
-
 @requires("carrier.manage")
 def carrier_create(request: HttpRequest) -> HttpResponse:
     form = CarrierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            carrier = services.create_carrier(actor=actor_of(request), **_carrier_values(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记载体“{carrier.name}”")
-            return redirect("carriers:detail", carrier.pk)
+    carrier = submit_form(
+        request, form, lambda data: services.create_carrier(actor=actor_of(request), **data)
+    )
+    if carrier is not None:
+        messages.success(request, f"已登记载体“{carrier.name}”")
+        return redirect("carriers:detail", carrier.pk)
     return _form_page(request, form, "登记创新载体", reverse("carriers:list"))
 
 
@@ -150,14 +143,12 @@ def carrier_edit(request: HttpRequest, pk: int) -> HttpResponse:
     carrier = get_object_or_404(Carrier, pk=pk)
     initial = {name: getattr(carrier, name) for name in CarrierForm.base_fields}
     form = CarrierForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_carrier(actor=actor_of(request), carrier=carrier, **_carrier_values(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "载体信息已保存")
-            return redirect("carriers:detail", carrier.pk)
+    done = submit_form(
+        request, form, lambda data: services.update_carrier(actor=actor_of(request), carrier=carrier, **data)
+    )
+    if done is not None:
+        messages.success(request, "载体信息已保存")
+        return redirect("carriers:detail", carrier.pk)
     return _form_page(request, form, f"编辑载体：{carrier.name}", reverse("carriers:detail", args=[pk]))
 
 
@@ -165,14 +156,12 @@ def carrier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def building_add(request: HttpRequest, pk: int) -> HttpResponse:
     carrier = get_object_or_404(Carrier, pk=pk)
     form = BuildingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_building(actor=actor_of(request), carrier=carrier, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记楼栋")
-            return redirect("carriers:detail", carrier.pk)
+    done = submit_form(
+        request, form, lambda data: services.add_building(actor=actor_of(request), carrier=carrier, **data)
+    )
+    if done is not None:
+        messages.success(request, "已登记楼栋")
+        return redirect("carriers:detail", carrier.pk)
     return _form_page(request, form, f"{carrier.name}：登记楼栋", reverse("carriers:detail", args=[pk]))
 
 
@@ -180,14 +169,10 @@ def building_add(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_add(request: HttpRequest, pk: int) -> HttpResponse:
     carrier = get_object_or_404(Carrier, pk=pk)
     form = UnitForm(request.POST or None, carrier_id=carrier.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_unit(actor=actor_of(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记房源")
-            return redirect("carriers:detail", carrier.pk)
+    done = submit_form(request, form, lambda data: services.add_unit(actor=actor_of(request), **data))
+    if done is not None:
+        messages.success(request, "已登记房源")
+        return redirect("carriers:detail", carrier.pk)
     return _form_page(request, form, f"{carrier.name}：登记房源", reverse("carriers:detail", args=[pk]))
 
 
@@ -196,14 +181,10 @@ def lease_sign(request: HttpRequest, pk: int) -> HttpResponse:
     carrier = get_object_or_404(Carrier, pk=pk)
     initial = {"unit": request.GET.get("unit")} if request.GET.get("unit", "").isdigit() else None
     form = LeaseForm(request.POST or None, carrier_id=carrier.pk, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lease = services.sign_lease(actor=actor_of(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已签订租约：{lease.tenant_name} 入驻 {lease.unit.code}")
-            return redirect("carriers:detail", carrier.pk)
+    lease = submit_form(request, form, lambda data: services.sign_lease(actor=actor_of(request), **data))
+    if lease is not None:
+        messages.success(request, f"已签订租约：{lease.tenant_name} 入驻 {lease.unit.code}")
+        return redirect("carriers:detail", carrier.pk)
     return _form_page(request, form, f"{carrier.name}：签订租约", reverse("carriers:detail", args=[pk]))
 
 
@@ -212,14 +193,12 @@ def lease_end(request: HttpRequest, pk: int) -> HttpResponse:
     lease = get_object_or_404(Lease.objects.select_related("unit__building__carrier"), pk=pk)
     carrier = lease.unit.building.carrier
     form = EndLeaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_lease(actor=actor_of(request), lease=lease, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{lease.tenant_name} 已退租")
-            return redirect("carriers:detail", carrier.pk)
+    done = submit_form(
+        request, form, lambda data: services.end_lease(actor=actor_of(request), lease=lease, **data)
+    )
+    if done is not None:
+        messages.success(request, f"{lease.tenant_name} 已退租")
+        return redirect("carriers:detail", carrier.pk)
     return _form_page(
         request,
         form,
@@ -312,14 +291,12 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("park.manage")
 def park_create(request: HttpRequest) -> HttpResponse:
     form = ParkProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.save_park_project(actor=actor_of(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记园区项目“{project.name}”")
-            return redirect("carriers:park_detail", project.pk)
+    project = submit_form(
+        request, form, lambda data: services.save_park_project(actor=actor_of(request), **data)
+    )
+    if project is not None:
+        messages.success(request, f"已登记园区项目“{project.name}”")
+        return redirect("carriers:park_detail", project.pk)
     return _form_page(request, form, "登记园区标准化项目", reverse("carriers:park_list"))
 
 
@@ -328,14 +305,14 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(ParkProject, pk=pk)
     initial = {name: getattr(project, name) for name in ParkProjectForm.base_fields}
     form = ParkProjectForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_park_project(actor=actor_of(request), project=project, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "园区项目已保存")
-            return redirect("carriers:park_detail", project.pk)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.save_park_project(actor=actor_of(request), project=project, **data),
+    )
+    if done is not None:
+        messages.success(request, "园区项目已保存")
+        return redirect("carriers:park_detail", project.pk)
     return _form_page(
         request, form, f"编辑园区项目：{project.name}", reverse("carriers:park_detail", args=[pk])
     )
@@ -345,14 +322,14 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def park_sign(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(ParkProject, pk=pk)
     form = TenancyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sign_park_tenancy(actor=actor_of(request), project=project, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记签约企业")
-            return redirect("carriers:park_detail", project.pk)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.sign_park_tenancy(actor=actor_of(request), project=project, **data),
+    )
+    if done is not None:
+        messages.success(request, "已登记签约企业")
+        return redirect("carriers:park_detail", project.pk)
     return _form_page(request, form, f"{project.name}：企业签约", reverse("carriers:park_detail", args=[pk]))
 
 
@@ -362,14 +339,14 @@ def park_produce(request: HttpRequest, pk: int) -> HttpResponse:
         ParkTenancy.objects.select_related("project", "enterprise__organization"), pk=pk
     )
     form = ProductionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.start_park_production(actor=actor_of(request), tenancy=tenancy, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{tenancy.enterprise} 已登记投产")
-            return redirect("carriers:park_detail", tenancy.project_id)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.start_park_production(actor=actor_of(request), tenancy=tenancy, **data),
+    )
+    if done is not None:
+        messages.success(request, f"{tenancy.enterprise} 已登记投产")
+        return redirect("carriers:park_detail", tenancy.project_id)
     return _form_page(
         request,
         form,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -57,3 +57,15 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 def int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "").strip()
     return int(value) if value.isdigit() else None
+
+
+def submit_form(request: HttpRequest, form: forms.Form, write: Callable[[dict[str, Any]], Any]) -> Any | None:
+    """On a valid POST, call the service ``write(cleaned_data)`` and return its result; None when the form
+    is to be shown again (a GET, invalid input, or the service's ValidationError put on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return write(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
