@@ -85,10 +85,9 @@ def _build_carriers(rng: random.Random, n_carriers: int, n_units: int, n_leases:
 
 
 def run(scratch_dir: Path | None = None) -> dict[str, Any]:
-    from kechuang.techservices.benchmark import bulk_ledger_for_benchmark
-
     from kechuang.carriers import selectors
     from kechuang.carriers.occupancy import month_index, monthly_occupancy
+    from kechuang.techservices.benchmark import bulk_ledger_for_benchmark
     from kechuang.techservices.selectors import ledger_figures
 
     scale = float(os.environ.get("KECHUANG_BENCH_SCALE", "1"))
