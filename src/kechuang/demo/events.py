@@ -148,6 +148,7 @@ class Builder:
         for demand in (
             Demand.objects.filter(is_demo=True)
             .exclude(status="draft")
+            .exclude(demand_type="financing")  # fairs dock technology demands; financing goes to banks
             .select_related("enterprise")
             .order_by("pk")
         ):
