@@ -14,6 +14,7 @@ from kechuang.enclaves.api import router as enclaves_router
 from kechuang.incubation.api import router as incubation_router
 from kechuang.orgs.api import router as orgs_router
 from kechuang.policies.api import router as policies_router
+from kechuang.talents.api import router as talents_router
 
 api = NinjaAPI(
     title="科创 Kechuang API",
@@ -29,6 +30,7 @@ api.add_router("/", demands_router)
 api.add_router("/", enclaves_router)
 api.add_router("/", incubation_router)
 api.add_router("/", policies_router)
+api.add_router("/", talents_router)
 
 
 @api.exception_handler(PermissionDenied)

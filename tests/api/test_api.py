@@ -83,6 +83,8 @@ def test_every_api_route_is_tested() -> None:
         "/api/incubation/projects",
         "/api/incubation/projects/{pk}",
         "/api/policies/evaluate",  # tests/policies/test_api.py
+        "/api/talents",  # below and tests/talents/test_views.py (masking, employer scope)
+        "/api/talents/{pk}",
     }
     assert paths == tested
 
@@ -155,3 +157,23 @@ def test_incubation_api_uses_the_project_row_rules(client_for: Any, world: Any) 
     assert operator.get(f"/api/incubation/projects/{other.pk}").status_code == 404
     staff = client_for("bureau_staff").get("/api/incubation/projects?q=项目").json()["items"]
     assert {p["id"] for p in staff} == {own.pk, other.pk}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("public", 401), ("investor", 403), ("expert", 403), ("enterprise", 200), ("bureau_staff", 200)],
+)
+def test_talent_api_by_role_and_employer_scope(client_for: Any, world: Any, role: str, status: int) -> None:
+    from tests.talents import support
+
+    own = support.person(1, world.own_enterprise)
+    other = support.person(2, world.other_enterprise)
+    client = client_for(role)
+    response = client.get("/api/talents")
+    assert response.status_code == status
+    if status != 200:
+        return
+    body = response.content.decode()
+    assert support.id_number(1) not in body and own.id_masked in body
+    assert (other.id_masked in body) == (role == "bureau_staff")  # an enterprise sees its own staff only
+    assert client.get(f"/api/talents/{other.pk}").status_code == (200 if role == "bureau_staff" else 404)

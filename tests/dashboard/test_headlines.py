@@ -18,6 +18,7 @@ from kechuang.dashboard.selectors import county_headlines
 from kechuang.finance import services as finance
 from kechuang.techservices import services as techservices
 from tests.finance import factories as money
+from tests.talents import support as talent_support
 from tests.techservices import factories as ledger
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def records(world: Any) -> Any:
     )
     loan = money.loan(money.product(bank), world.own_enterprise, amount="200", term_months=12)
     finance.approve_subsidy(actor=None, loan=loan, rate_pct=Decimal("1.5"), approved_on=today)
+    talent_support.person(1, world.own_enterprise)
     return world
 
 
@@ -74,6 +76,9 @@ def test_headlines_come_from_records_and_link_to_them(records: Any, client_for: 
     assert headlines["创造价值（已确认）"].value == "120万元"  # the pending 999 万元 is shown apart
     assert headlines["产业母基金 / 政府引导基金"].value == "1 / 0 只"
     assert headlines["科技信贷"].value == "1 笔" and "贴息 3万元" in headlines["科技信贷"].sub
+    talents = headlines["有效认定的各层级人才"]
+    assert talents.value == "0 名" and "人才库登记 1 名" in talents.sub  # registered, not yet certified
+    assert headlines["科技特派员服务企业（已确认）"].value == "0 家次"
 
     staff = client_for("bureau_staff")
     page = staff.get(reverse("dashboard:home")).content.decode()

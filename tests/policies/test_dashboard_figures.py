@@ -67,7 +67,7 @@ def test_dashboard_money_matches_the_ledger_exactly(db: Any) -> None:
     assert "惠企政策兑现" in page and "70万元" in page
 
     book = load_workbook(io.BytesIO(staff.get(reverse("dashboard:home"), {"export": "xlsx"}).content))
-    # 核心指标 (the seed's headline figures) leads the county export; tests/dashboard/test_headlines.py checks it
+    # 核心指标 (the seed's headline figures) leads the county export (tests/dashboard/test_headlines.py)
     assert book.sheetnames == ["核心指标", "科技创新数据", "政策资金", "免申即享", "梯度培育"]
     money = list(book["政策资金"].iter_rows(min_row=2, values_only=True))
     assert sum(r[4] for r in money) == 700_000 and sum(r[5] for r in money) == 200_000

@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 
 from kechuang.carriers.models import Building, CarrierKind, ParkStatus, SpaceUnit, UnitUse
-from kechuang.core.validators import normalise_credit_code
 from kechuang.incubation.models import Project
 from kechuang.orgs.choices import Level
-from kechuang.orgs.models import Enterprise, Township
+from kechuang.orgs.fields import EnterpriseByCodeField
+from kechuang.orgs.models import Township
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # HTML date inputs need ISO dates
 
@@ -49,21 +49,6 @@ class UnitForm(forms.Form):
     def __init__(self, *args: Any, carrier_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = Building.objects.filter(carrier_id=carrier_id)  # type: ignore[attr-defined]
-
-
-class EnterpriseByCodeField(forms.CharField):
-    """An enterprise typed as its 统一社会信用代码 (how staff identify a firm), resolved to the record."""
-
-    def clean(self, value: Any) -> Enterprise | None:  # type: ignore[override]
-        code = normalise_credit_code(super().clean(value))
-        if not code:
-            return None
-        enterprise = (
-            Enterprise.objects.select_related("organization").filter(organization__credit_code=code).first()
-        )
-        if enterprise is None:
-            raise forms.ValidationError(f"企业库中没有统一社会信用代码为 {code} 的企业，请先登记企业")
-        return enterprise
 
 
 class LeaseForm(forms.Form):

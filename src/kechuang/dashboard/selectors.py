@@ -304,13 +304,16 @@ def county_headlines(*, as_of: dt.date) -> list[Headline]:
     from django.urls import reverse
 
     from kechuang.carriers.selectors import carrier_figures, park_figures
+    from kechuang.commissioners.selectors import commissioner_figures
     from kechuang.core.formatting import format_percent, format_wan
     from kechuang.events.selectors import county_summary
     from kechuang.finance.selectors import finance_figures
+    from kechuang.talents.selectors import talent_figures
     from kechuang.techservices.selectors import ledger_figures
 
     carriers, parks = carrier_figures(as_of=as_of), park_figures()
     ledger, money, events = ledger_figures(), finance_figures(), county_summary()
+    talents, commissioners = talent_figures(as_of=as_of), commissioner_figures()
     incubating = sum(n for label, n in carriers["by_kind"] if label in ("众创空间", "科技企业孵化器"))
     tiers = {t["tier"]: t for t in money["funds_by_tier"]}
     fund_size = sum((t["size_wan"] or 0 for t in money["funds_by_tier"]), Decimal(0))
@@ -407,6 +410,33 @@ def county_headlines(*, as_of: dt.date) -> list[Headline]:
             f"违约 {format_wan(money['defaulted_amount_wan'])}"
             f" · 资金池余额 {format_wan(money['pool_remaining_wan'])}",
             reverse("finance:pool_list"),
+        ),
+        Headline(
+            "人才",
+            "有效认定的各层级人才",
+            _count(talents["total_valid"], "名"),
+            f"人才库登记 {talents['registered']:,} 名 · "
+            + " · ".join(f"{lv['name']} {lv['count']}" for lv in talents["by_level"] if lv["count"]),
+            reverse("talents:reports"),
+            "累计聚集各类各层级人才 1.3 万名",
+        ),
+        Headline(
+            "人才",
+            "企业自主认定人才",
+            _count(talents["self_certified_count"], "名"),
+            f"授权自主认定企业 {talents['authorized_enterprises']} 家（名额按上年纳税额核定）",
+            reverse("talents:authorizations"),
+            "放权 150 家企业自主认定人才 552 名",
+        ),
+        Headline(
+            "人才",
+            "科技特派员服务企业（已确认）",
+            _count(commissioners["confirmed_visits"], "家次"),
+            f"在册特派员 {commissioners['commissioners']} 名"
+            f" · 在岗服务 {commissioners['active_assignments']} 项"
+            f" · 服务企业 {commissioners['enterprises_served']} 家",
+            reverse("commissioners:report"),
+            "科技特派员跨界服务做法获全省推广",
         ),
         Headline(
             "成果转化",

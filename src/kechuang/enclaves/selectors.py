@@ -84,11 +84,13 @@ def platform_figures(*, enclave_id: int, year: int, period: str) -> dict[str, Pl
 
     Demand routings give the response rates and docking count, technology contracts signed through the
     enclave give 专利转让/技术委托开发数, and incubation records give admitted/incubating/landed projects
-    and the landed companies' output. Indicators the platform cannot see (talents, honours …) are absent.
+    and the landed companies' output; the talent registry gives 柔性引进人才数 and 辅导申报人才项目数.
+    Indicators the platform cannot see (honours …) are absent.
     """
     from kechuang.demands.models import TechContract
     from kechuang.demands.selectors import party_figures
     from kechuang.incubation.selectors import enclave_figures
+    from kechuang.talents.selectors import enclave_talent_figures
 
     since, until = dt.date(year, 1, 1), period_end(year, period)
     span = f"{format_date_cn(since)}至{format_date_cn(until)}"
@@ -131,6 +133,16 @@ def platform_figures(*, enclave_id: int, year: int, period: str) -> dict[str, Pl
         figure = incubation.get(key)
         if figure is not None:
             out[code] = PlatformFigure(Decimal(figure.value), figure.basis)
+    talents = enclave_talent_figures(enclave_id=enclave_id, since=since, until=until)
+    out["flex_talent"] = PlatformFigure(
+        Decimal(talents["flexible_talents"]),
+        f"{span}人才库中经本飞地柔性引进或飞地引进、并于期内登记或获认定的人才"
+        f" {talents['flexible_talents']} 人",
+    )
+    out["talent_apps"] = PlatformFigure(
+        Decimal(talents["talent_projects_coached"]),
+        f"{span}经本飞地引进的人才提交的人才认定申报 {talents['talent_projects_coached']} 个",
+    )
     return out
 
 
