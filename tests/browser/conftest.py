@@ -47,9 +47,16 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: record_csp_violation(msg, errors))
     page.js_errors = errors
     yield page
     context.close()
+
+
+def record_csp_violation(message: Any, errors: list[str]) -> None:
+    """A script or style the Content-Security-Policy blocked counts as a page error."""
+    if "Content Security Policy" in message.text:
+        errors.append(f"CSP: {message.text}")
 
 
 def screenshot(page: Any, name: str) -> None:

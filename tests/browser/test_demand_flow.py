@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import record_csp_violation, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +37,7 @@ class Roles:
         if not hasattr(page, "js_errors"):
             page.js_errors = []
             page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+            page.on("console", lambda msg: record_csp_violation(msg, page.js_errors))
 
         def on_dialog(dialog: Any) -> None:
             self.dialogs.append(f"{who}: {dialog.type} {dialog.message}")

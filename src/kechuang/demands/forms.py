@@ -26,7 +26,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # HTML date i
 
 class DemandForm(forms.Form):
     enterprise_code = forms.CharField(
-        label="需求企业（统一社会信用代码或企业全称）", max_length=120, required=False
+        label="需求企业（统一社会信用代码或企业全称）",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "my-enterprises"}),  # the page's datalist of the user's firms
     )
     title = forms.CharField(label="需求名称", max_length=120)
     demand_type = forms.ChoiceField(label="需求类型", choices=DemandType.choices)
