@@ -36,7 +36,9 @@ def test_public_only_sees_public_actions() -> None:
         "matching.search",
         "event.view",
         "policy.calculate",
-    }  # demands: row rules limit the public to published ones
+        "talent.verify",
+    }  # demands: row rules limit the public to published ones; talent.verify checks one
+    # certificate number and shows only what the certificate itself states
 
 
 def test_nav_follows_rights() -> None:

@@ -95,12 +95,6 @@ def links_of_assignments(assignment_qs: QuerySet[Assignment]) -> QuerySet[Servic
     return links().filter(assignment__in=assignment_qs.values("pk")).order_by("-claim__served_on", "-pk")
 
 
-def enterprise_of(principal: Principal) -> Enterprise | None:
-    if not principal.organization_id:
-        return None
-    return Enterprise.objects.filter(organization_id=principal.organization_id).first()
-
-
 # ---- figures ------------------------------------------------------------------------------------------
 
 

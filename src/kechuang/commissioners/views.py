@@ -23,7 +23,7 @@ from kechuang.commissioners.models import AssignmentStatus, Commissioner, Servic
 from kechuang.core.access import Role, may, requires
 from kechuang.core.http import actor_of, add_service_errors, export_rows, int_param, paginate, principal_of
 from kechuang.orgs.models import Institution
-from kechuang.orgs.selectors import history_for
+from kechuang.orgs.selectors import history_for, own_enterprise
 
 
 def _township_of(request: HttpRequest) -> int | None:
@@ -272,7 +272,7 @@ def assignment_close(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The enterprise's commissioners, their goals and the services they reported (to confirm)."""
     principal = principal_of(request)
-    enterprise = selectors.enterprise_of(principal)
+    enterprise = own_enterprise(principal)
     qs = selectors.visible_assignments(principal)
     links = list(selectors.links_of_assignments(qs)[:200])
     return render(

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kechuang.core.access import Role, may, requires
+from kechuang.core.access import may, requires
 from kechuang.core.http import (
     actor_of,
     add_service_errors,
@@ -29,7 +29,7 @@ from kechuang.finance import forms as f
 from kechuang.finance import selectors, services
 from kechuang.finance.models import FundTier, LoanStatus, ProductKind
 from kechuang.orgs.models import Enterprise, Fund, Investor
-from kechuang.orgs.selectors import history_for
+from kechuang.orgs.selectors import history_for, own_enterprise
 
 
 def _form_page(request: HttpRequest, form: forms.Form, **context: Any) -> HttpResponse:
@@ -43,13 +43,6 @@ def _try(form: forms.Form, call: Any) -> Any:
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
-
-
-def _own_enterprise(request: HttpRequest) -> Enterprise | None:
-    principal = principal_of(request)
-    if principal.role != Role.ENTERPRISE or not principal.organization_id:
-        return None
-    return Enterprise.objects.filter(organization_id=principal.organization_id).first()
 
 
 # ---- funds ---------------------------------------------------------------------------------------------
@@ -193,7 +186,7 @@ def investment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def product_list(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
     kind = request.GET.get("kind", "")
-    enterprise = _own_enterprise(request)
+    enterprise = own_enterprise(principal_of(request))
     return render(
         request,
         "finance/product_list.html",
@@ -211,7 +204,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = principal_of(request)
     product = selectors.product_get(principal, pk)
-    enterprise = _own_enterprise(request)
+    enterprise = own_enterprise(principal_of(request))
     return render(
         request,
         "finance/product_detail.html",
@@ -260,7 +253,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @requires("financing.file")
 def request_create(request: HttpRequest) -> HttpResponse:
-    enterprise = _own_enterprise(request)
+    enterprise = own_enterprise(principal_of(request))
     form = f.FinancingForm(request.POST or None)
     if enterprise is None:
         form.add_error(None, "您的账号未关联企业，请联系科技局")

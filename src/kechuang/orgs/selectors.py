@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from kechuang.core.access import Principal, require, scope
+from kechuang.core.access import Principal, Role, require, scope
 from kechuang.core.validators import normalise_credit_code
 from kechuang.orgs.choices import QualificationKind
 from kechuang.orgs.models import (
@@ -218,3 +218,14 @@ def enclave_get(*, pk: int) -> Enclave:
 
 def import_history(*, limit: int = 50) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.select_related("uploaded_by").order_by("-created_at")[:limit]
+
+
+def own_enterprise(principal: Principal) -> Enterprise | None:
+    """The enterprise an enterprise user speaks for (None for every other role)."""
+    if principal.role != Role.ENTERPRISE or not principal.organization_id:
+        return None
+    return (
+        Enterprise.objects.select_related("organization", "township")
+        .filter(organization_id=principal.organization_id)
+        .first()
+    )

@@ -45,17 +45,6 @@ FIGURE_INPUTS = (
 COMPLIANCE_INPUTS = ("major_incident", "research_misconduct", "abnormal_listed", "restricted_products")
 
 
-def own_enterprise(principal: Principal) -> Enterprise | None:
-    """The enterprise an enterprise user speaks for (None for every other role)."""
-    if principal.role != Role.ENTERPRISE or not principal.organization_id:
-        return None
-    return (
-        Enterprise.objects.select_related("organization", "township")
-        .filter(organization_id=principal.organization_id)
-        .first()
-    )
-
-
 def facts_for_enterprise(enterprise: Enterprise, *, as_of: dt.date | None = None) -> Facts:
     """What the registry holds for one enterprise; what it does not hold stays unknown, never zero."""
     return facts_for_enterprises([enterprise], as_of=as_of)[0]

@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from kechuang.core.access import requires
 from kechuang.core.http import principal_of
+from kechuang.orgs.selectors import own_enterprise
 from kechuang.policies import selectors
 from kechuang.policies.forms import CalculatorForm, initial_from_facts, other_qualifications
 from kechuang.policies.rules import RESULT_LABELS, FactsError, explain, facts_from_json
@@ -29,7 +30,7 @@ def _grouped(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 @requires("policy.calculate")
 def calculator(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
-    enterprise = selectors.own_enterprise(principal)
+    enterprise = own_enterprise(principal)
     facts = selectors.facts_for_enterprise(enterprise) if enterprise else None
     result: dict[str, Any] | None = None
     errors: list[str] = []

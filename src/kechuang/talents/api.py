@@ -10,9 +10,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.core.access import require
+from kechuang.core.pagination import BoundedPageNumberPagination
 from kechuang.core.pii import mask_phone
 from kechuang.talents import selectors
 from kechuang.talents.models import Person
@@ -79,7 +80,7 @@ def _brief(person: Person) -> dict[str, Any]:
 
 
 @router.get("/talents", response=list[TalentBrief], summary="我可查看的人才（证件号脱敏）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_talents(request: HttpRequest, filters: Query[TalentQuery]) -> Any:
     principal = request.principal  # type: ignore[attr-defined]
     require(principal, "talent.view")

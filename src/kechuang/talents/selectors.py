@@ -46,17 +46,6 @@ def valid_q(as_of: dt.date, prefix: str = "") -> Q:
     )
 
 
-def enterprise_of(principal: Principal) -> Enterprise | None:
-    """The enterprise a signed-in enterprise user acts for, if any."""
-    if principal.role != Role.ENTERPRISE or not principal.organization_id:
-        return None
-    return (
-        Enterprise.objects.select_related("organization")
-        .filter(organization_id=principal.organization_id)
-        .first()
-    )
-
-
 # ---- persons ----------------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from kechuang.core.access import may, requires
 from kechuang.core.http import actor_of, add_service_errors, export_rows, int_param, paginate, principal_of
 from kechuang.core.pii import mask_phone
 from kechuang.orgs.models import Township
-from kechuang.orgs.selectors import history_for
+from kechuang.orgs.selectors import history_for, own_enterprise
 from kechuang.talents import selectors, services
 from kechuang.talents.forms import (
     ApplyForm,
@@ -127,7 +127,7 @@ def talent_list(request: HttpRequest) -> HttpResponse:
 @requires("talent.register")
 def person_create(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
-    own = selectors.enterprise_of(principal)
+    own = own_enterprise(principal)
     if principal.role == "enterprise" and own is None:
         raise PermissionDenied
     form = PersonForm(request.POST or None, own_enterprise=own)
@@ -201,7 +201,7 @@ def person_apply(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("talent.certify_self")
 def self_cert(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
-    enterprise = selectors.enterprise_of(principal)
+    enterprise = own_enterprise(principal)
     if enterprise is None:
         raise PermissionDenied
     today = _today()

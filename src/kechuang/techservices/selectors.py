@@ -13,7 +13,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from kechuang.core.access import Principal, scope
-from kechuang.orgs.models import Enterprise
 from kechuang.techservices import ledger
 from kechuang.techservices.models import (
     OPEN_CASE_STATUSES,
@@ -31,13 +30,6 @@ from kechuang.techservices.models import (
 )
 
 ZERO = Decimal(0)
-
-
-def enterprise_of(principal: Principal) -> Enterprise | None:
-    """The enterprise a signed-in enterprise user acts for (its organisation's profile), if any."""
-    if not principal.organization_id:
-        return None
-    return Enterprise.objects.filter(organization_id=principal.organization_id).first()
 
 
 # ---- IP cases ---------------------------------------------------------------------------------------

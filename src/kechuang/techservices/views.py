@@ -19,7 +19,7 @@ from kechuang.core.access import Principal, Role, may, requires, scope
 from kechuang.core.http import actor_of, add_service_errors, export_rows, int_param, paginate, principal_of
 from kechuang.demands.models import Demand, DockingMeeting, TechContract
 from kechuang.orgs.models import Enclave, Enterprise, Expert
-from kechuang.orgs.selectors import history_for
+from kechuang.orgs.selectors import history_for, own_enterprise
 from kechuang.techservices import forms as f
 from kechuang.techservices import selectors, services
 from kechuang.techservices.models import (
@@ -235,7 +235,7 @@ def equipment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _own_enterprise(principal: Principal) -> Enterprise:
-    enterprise = selectors.enterprise_of(principal)
+    enterprise = own_enterprise(principal)
     if enterprise is None:
         raise Http404("您的账号未关联企业")
     return enterprise
