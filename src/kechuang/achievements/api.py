@@ -1,9 +1,10 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.achievements import selectors
 from kechuang.core.access import require
+from kechuang.core.pagination import BoundedPageNumberPagination
 
 router = Router(tags=["科技成果 achievements"])
 
@@ -18,7 +19,7 @@ class AchievementOut(Schema):
 
 
 @router.get("/achievements", response=list[AchievementOut], summary="科技成果（公开部分）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_achievements(request: HttpRequest, q: str = "", category: str = "") -> object:
     principal = request.principal  # type: ignore[attr-defined]
     require(principal, "achievement.view")

@@ -4,9 +4,10 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.core.access import require
+from kechuang.core.pagination import BoundedPageNumberPagination
 from kechuang.demands import selectors
 from kechuang.demands.models import Demand
 
@@ -53,7 +54,7 @@ class DemandQuery(Schema):
 
 
 @router.get("/demands", response=list[DemandBrief], summary="我可处理的需求（按权限范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_demands(request: HttpRequest, filters: Query[DemandQuery]) -> list[dict[str, object]]:
     principal = request.principal  # type: ignore[attr-defined]
     require(principal, "demand.list")
@@ -62,7 +63,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandQuery]) -> list[dict
 
 
 @router.get("/demands/hall", response=list[DemandBrief], summary="公开需求（需求大厅）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_public_demands(request: HttpRequest, q: str = "") -> list[dict[str, object]]:
     principal = request.principal  # type: ignore[attr-defined]
     return [_brief(d, full=False) for d in selectors.public_demands(principal=principal, q=q)]

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.core.access import require
+from kechuang.core.pagination import BoundedPageNumberPagination
 from kechuang.incubation import selectors
 from kechuang.incubation.models import Project
 
@@ -66,7 +67,7 @@ def _brief(project: Project) -> dict[str, Any]:
 
 
 @router.get("/incubation/projects", response=list[ProjectBrief], summary="我可查看的孵化项目（按权限范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> list[dict[str, Any]]:
     principal = request.principal  # type: ignore[attr-defined]
     require(principal, "project.list")

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.core.access import require
+from kechuang.core.pagination import BoundedPageNumberPagination
 from kechuang.orgs import selectors
 
 router = Router(tags=["主体库 registry"])
@@ -73,7 +74,7 @@ class EnterpriseQuery(Schema):
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表（按权限范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseQuery]) -> list[dict[str, object]]:
     principal = request.principal  # type: ignore[attr-defined]
     require(principal, "enterprise.list")
@@ -112,7 +113,7 @@ class InstitutionOut(Schema):
 
 
 @router.get("/institutions", response=list[InstitutionOut], summary="高校院所")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_institutions(request: HttpRequest, q: str = "") -> list[dict[str, object]]:
     require(request.principal, "institution.view")  # type: ignore[attr-defined]
     return [
@@ -137,7 +138,7 @@ class ExpertOut(Schema):
 
 
 @router.get("/experts", response=list[ExpertOut], summary="专家库（不含联系方式）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_experts(request: HttpRequest, q: str = "") -> list[dict[str, object]]:
     require(request.principal, "expert.view")  # type: ignore[attr-defined]
     return [
