@@ -698,3 +698,17 @@ def test_grouped_dense_search_compares_each_row_with_its_groups_query(
         allowed & (codes >= 0), np.einsum("ij,ij->i", store.mat[:n], qmat[np.maximum(codes, 0)]), -np.inf
     )
     assert rows.tolist() == np.argsort(-truth, kind="stable")[:25].tolist()
+
+
+def test_a_save_cut_between_its_renames_keeps_the_previous_index(tmp_path: Path) -> None:
+    """Crash safety (#19): the old index is renamed away before the new one takes its place; a kill -9
+    between the two renames must not leave the platform without an index."""
+    idx = make_index(tmp_path)
+    idx.save(tmp_path / "idx")
+    (tmp_path / "idx").rename(tmp_path / "idx.old")  # what the first rename of the next save leaves
+    assert not (tmp_path / "idx").exists()
+    loaded = MatchIndex.load(tmp_path / "idx", FakeBackend())
+    assert len(loaded) == len(idx) and (tmp_path / "idx" / "meta.json").exists()
+    assert not (tmp_path / "idx.old").exists()
+    idx.save(tmp_path / "idx")  # and a complete save leaves no .old behind
+    assert not (tmp_path / "idx.old").exists() and not (tmp_path / "idx.tmp").exists()

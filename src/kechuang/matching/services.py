@@ -56,6 +56,7 @@ def backend_spec() -> Any:
 
 def current_index() -> MatchIndex | None:
     """The last saved index, loaded once per process and reloaded when a rebuild saves a new one."""
+    MatchIndex.recover_interrupted_save(index_dir())
     stamp_file = index_dir() / "meta.json"
     if not stamp_file.exists():
         return None

@@ -1303,9 +1303,25 @@ class MatchIndex:
             },
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        # Two renames, never a moment without a complete index on disk: a crash between them leaves the
+        # previous one under ``.old``, which load() takes back.
+        previous = directory.with_name(directory.name + ".old")
+        if previous.exists():
+            shutil.rmtree(previous)
         if directory.exists():
-            shutil.rmtree(directory)
+            directory.rename(previous)
         tmp.rename(directory)
+        shutil.rmtree(previous, ignore_errors=True)
+
+    @staticmethod
+    def recover_interrupted_save(directory: str | Path) -> bool:
+        """Take back the previous index when a save was cut between its two renames (see save())."""
+        directory = Path(directory)
+        previous = directory.with_name(directory.name + ".old")
+        if directory.exists() or not (previous / "meta.json").exists():
+            return False
+        previous.rename(directory)
+        return True
 
     @classmethod
     def load(
@@ -1326,6 +1342,7 @@ class MatchIndex:
         the embedding cache (no model run when the cache is there).
         """
         directory = Path(directory)
+        cls.recover_interrupted_save(directory)
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != _FORMAT_VERSION:
             raise ValueError(f"不支持的索引格式：{meta.get('format')}")
