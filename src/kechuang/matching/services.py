@@ -338,3 +338,16 @@ def request_suggestions(*, source_kind: str, source_id: int) -> None:
     from kechuang.matching.tasks import compute_suggestions_task
 
     compute_suggestions_task.enqueue(source_kind, source_id)
+
+
+def warm_up() -> bool:
+    """Load the index, the tokeniser and the embedding model now, not on the first user's search.
+
+    Why: a server worker that starts cold makes its first searches wait seconds (dictionary and model
+    loading); `kechuang serve` calls this in each worker before it accepts requests. False: no index yet.
+    """
+    index = current_index()
+    if index is None:
+        return False
+    index.search("科技成果 技术需求", k=1)
+    return True

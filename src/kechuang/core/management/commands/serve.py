@@ -43,6 +43,8 @@ class Command(BaseCommand):
             "-",
             "--timeout",
             "120",
+            "--config",
+            "python:kechuang.gunicorn_conf",
         ]
         # SIGTERM (systemd, docker stop, kill) stops the children like Ctrl+C does: none is left behind.
         signal.signal(signal.SIGTERM, _raise_interrupt)
