@@ -120,3 +120,18 @@ def test_an_idle_worker_stops_at_once(scratch: dict[str, str]) -> None:
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=10) == 0
     assert time.monotonic() - stopped < 5
+
+
+def test_a_job_whose_code_is_gone_fails_and_the_worker_goes_on(
+    scratch: dict[str, str], tmp_path: Path
+) -> None:
+    """After an upgrade a queued job may name a function that no longer exists: it is recorded as failed."""
+    job = _enqueue(scratch, tmp_path)
+    _shell(
+        scratch,
+        "from django_tasks_db.models import DBTaskResult as R; "
+        f"print(R.objects.filter(pk='{job}').update(task_path='tests.core.worker_jobs.removed_job'))",
+    )
+    done = subprocess.run([*CLI, "worker", "--batch", "--interval", "0"], env=scratch, cwd=REPO, timeout=60)
+    assert done.returncode == 0
+    assert _job_status(scratch, job) == "FAILED"

@@ -17,6 +17,7 @@ import socket
 import sys
 from types import FrameType
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
@@ -112,9 +113,12 @@ class StoppableWorker(Worker):
             log.warning("任务 %s 被停止信号中断，已重新排队", db_task_result.pk)
         except Exception as exc:  # a failing job is recorded as failed, the worker goes on
             db_task_result.set_failed(exc)
-            task_finished.send(
-                sender=type(db_task_result.task.get_backend()), task_result=db_task_result.task_result
-            )
+            try:  # a job whose code is gone (after an upgrade) cannot name its backend: record, go on
+                sender = type(db_task_result.task.get_backend())
+            except (ImportError, SuspiciousOperation):
+                log.exception("任务 %s 无法加载", db_task_result.pk)
+            else:
+                task_finished.send(sender=sender, task_result=db_task_result.task_result)
         finally:
             self.running_task = False
             self._run_tasks += 1
