@@ -531,7 +531,12 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
     run = SuggestionRun.objects.create(source_kind="demand", source_id=world.own_demand.pk)
     _policy_round(world)
     for module in DOMAIN_MATRICES:
+        before = dict(vars(world))
         module.setup(world)
+        # A domain's setup only adds names: overwriting one (talents once replaced own_evidence) makes
+        # another domain's case test a different object, passing or failing by chance of matching ids.
+        replaced = sorted(k for k, v in before.items() if vars(world)[k] is not v)
+        assert not replaced, f"{module.__name__}.setup replaced {replaced}"
     world.suggestion = Suggestion.objects.create(
         run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
     )

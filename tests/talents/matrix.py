@@ -61,7 +61,9 @@ CASES: list[Case] = [
         expect(CERT, scoped_out={"expert"}),
     ),
     Case(
-        "talents:evidence_download", u("talents:evidence_download", lambda w: w.own_evidence.pk), expect(CERT)
+        "talents:evidence_download",
+        u("talents:evidence_download", lambda w: w.own_talent_evidence.pk),
+        expect(CERT),
     ),
     Case("talents:queue", u("talents:queue"), expect(BUREAU)),
     Case(
@@ -128,7 +130,7 @@ def setup(world: Any) -> None:
         files=[SimpleUploadedFile("证明.pdf", b"%PDF-1.4 matrix")],
         on=today,
     )
-    w.own_evidence = w.own_review.evidence.get()
+    w.own_talent_evidence = w.own_review.evidence.get()
     services.accept_application(actor=None, certification=w.own_review)
     services.pass_first_review(actor=None, certification=w.own_review)
     services.assign_reviewer(actor=None, certification=w.own_review, reviewer=w.users["expert"])
