@@ -113,9 +113,24 @@ def test_after_kill_9_the_next_worker_reruns_the_orphaned_job(
     assert (folder / "starts.txt").read_text(encoding="utf-8").count("start") == 2
 
 
+def _wait_until_it_catches(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Wait until the process has its own handler for `signum` (Linux /proc SigCgt), i.e. the worker is
+    set up: a fixed sleep is too short on a busy machine and the signal would kill it before that."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the worker died while starting"
+        status = Path(f"/proc/{process.pid}/status").read_text(encoding="utf-8")
+        caught = int(next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16)
+        if caught & (1 << (signum - 1)):
+            return
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the worker did not install its signal handler within 60 s")
+
+
 def test_an_idle_worker_stops_at_once(scratch: dict[str, str]) -> None:
     worker = subprocess.Popen([*CLI, "worker", "--interval", "5"], env=scratch, cwd=REPO)
-    time.sleep(3)
+    _wait_until_it_catches(worker, signal.SIGTERM)
     stopped = time.monotonic()
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=10) == 0
