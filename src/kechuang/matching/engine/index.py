@@ -254,7 +254,8 @@ class MatchIndex:
         return self.backend.dim > 0 and not self.backend_error
 
     @staticmethod
-    def _embed_text(title: str, text: str) -> str:
+    def embed_text(title: str, text: str) -> str:
+        """The one string a record is embedded as (and cached under): title and text joined."""
         title, text = (title or "").strip(), (text or "").strip()
         return f"{title}。{text}" if title and text else (title or text)
 
@@ -307,7 +308,7 @@ class MatchIndex:
             if kind:
                 meta.setdefault("kind", kind)
             aud = tuple(sorted(set(doc.get("audience") or (PUBLIC,))))
-            h = content_hash(self._embed_text(title, text), "passage")
+            h = content_hash(self.embed_text(title, text), "passage")
             row = self.row_of.get(doc_id)
             if row is None or not self.alive[row]:
                 if row is None:
@@ -423,7 +424,7 @@ class MatchIndex:
         self.audience[row] = aud
 
     def _embed_rows(self, rows: list[int], progress: Progress | None) -> None:
-        texts = [self._embed_text(self.titles[r], self.texts[r]) for r in rows]
+        texts = [self.embed_text(self.titles[r], self.texts[r]) for r in rows]
         cb = (lambda d, t: progress("embed", d, t)) if progress else None
         try:
             vecs, _ = self.cache.embed(texts, "passage", self.backend.embed_passages, progress=cb)
@@ -1380,7 +1381,7 @@ class MatchIndex:
             idx.kinds.append(rec["kind"])
             idx.metadata.append({})
             idx.audience.append(())
-            idx.hashes.append(content_hash(cls._embed_text(rec["title"], rec["text"]), "passage"))
+            idx.hashes.append(content_hash(cls.embed_text(rec["title"], rec["text"]), "passage"))
             idx.tokens.append(None)
             idx._set_facets(r, rec["metadata"], tuple(rec["audience"]))
             idx.alive[r] = True

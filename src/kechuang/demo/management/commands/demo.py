@@ -74,7 +74,9 @@ class Command(BaseCommand):
         if not result.loaded:
             raise CommandError(result.message)
         if seed_cache(Path(settings.DATA_DIR)):
-            console.print("已放入演示成果的语义向量，建立匹配索引时无需重新计算。")
+            console.print(
+                "已放入演示数据的语义向量（成果、企业、专家、需求等），建立匹配索引时无需重新计算。"
+            )
         self._report(console, result)
 
     def _report(self, console: Console, result: LoadResult) -> None:
