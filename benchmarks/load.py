@@ -204,6 +204,10 @@ def _measure(scratch: Path) -> dict[str, Any]:
         "KECHUANG_MATCHING_BACKEND": backend,
         "KECHUANG_LOAD_TARGETS": str(targets_path),
         "KECHUANG_LOAD_RAW": str(raw_path),
+        # The demo has a few dozen accounts for 200 simulated people, all on one loopback address: the
+        # per-account and per-user limits, meant for one person each, would count several people as one.
+        "KECHUANG_LOGIN_RATE_PER_ACCOUNT": os.environ.get("KECHUANG_LOGIN_RATE_PER_ACCOUNT", "1000/m"),
+        "KECHUANG_SEARCH_RATE": os.environ.get("KECHUANG_SEARCH_RATE", "1000/m"),
     }
     with open(scratch / "server.log", "wb") as log:
         server = subprocess.Popen(serve, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603

@@ -23,6 +23,7 @@ other_ent = lambda w: w.other_enterprise.pk  # noqa: E731
 CASES = [
     Case("home", u("home"), REDIRECT_HOME),
     Case("core:home", u("core:home"), REDIRECT_HOME),
+    Case("core:audit_log", u("core:audit_log"), expect({"bureau_admin"})),
     Case("accounts:login", u("accounts:login"), {r: 302 for r in ROLES} | {"public": 200}),
     Case("accounts:logout", u("accounts:logout"), {r: 302 for r in ROLES}, method="post"),
     Case("accounts:profile", u("accounts:profile"), expect(SIGNED_IN)),

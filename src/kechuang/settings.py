@@ -90,7 +90,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kechuang.accounts.middleware.PrincipalMiddleware",
+    "kechuang.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kechuang.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -155,11 +157,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Rate limits (kechuang.core.ratelimits, django-ratelimit); counts are per server process (see there).
+KECHUANG_LOGIN_RATE_PER_ADDRESS = os.environ.get("KECHUANG_LOGIN_RATE_PER_ADDRESS", "300/m")
+KECHUANG_LOGIN_RATE_PER_ACCOUNT = os.environ.get("KECHUANG_LOGIN_RATE_PER_ACCOUNT", "10/m")
+KECHUANG_SEARCH_RATE = os.environ.get("KECHUANG_SEARCH_RATE", "30/m")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# 等保 2.0 level 2: a session left alone ends (kechuang.accounts.middleware.IdleTimeoutMiddleware)
+KECHUANG_IDLE_TIMEOUT_MINUTES = int(os.environ.get("KECHUANG_IDLE_TIMEOUT_MINUTES", "30"))
 SESSION_COOKIE_SECURE = _env_bool("KECHUANG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind HTTPS (KECHUANG_SECURE_COOKIES=1): browsers keep to HTTPS for a year; a TLS-terminating proxy says
@@ -168,6 +176,11 @@ SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
 if _env_bool("KECHUANG_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS, a plain-HTTP request is sent to HTTPS (KECHUANG_SSL_REDIRECT=0 when a proxy does it).
+SECURE_SSL_REDIRECT = _env_bool("KECHUANG_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+# HSTS preload commits a public domain to browsers' built-in list; an intranet host cannot be on it, so
+# `kechuang check --deploy` is not asked to recommend it (docs/operations.md, "check --deploy").
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -48,3 +48,42 @@ def test_password_rules() -> None:
 def test_session_cookie_settings(settings: Any) -> None:
     assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.X_FRAME_OPTIONS == "DENY"
+
+
+def _idle(client: Client, minutes: int) -> None:
+    import time
+
+    from kechuang.accounts.middleware import LAST_SEEN_KEY
+
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - minutes * 60
+    session.save()
+
+
+def test_an_idle_session_ends_and_says_why(world: Any, settings: Any) -> None:
+    settings.KECHUANG_IDLE_TIMEOUT_MINUTES = 30
+    c = Client()
+    c.force_login(world.users["bureau_staff"])
+    assert c.get("/dashboard/").status_code == 200
+    _idle(c, 29)
+    assert c.get("/dashboard/").status_code == 200  # 29 minutes: still signed in, and the clock restarts
+    _idle(c, 31)
+    response = c.get("/dashboard/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in c.session
+    assert "超过 30 分钟未操作，已自动退出" in c.get(response["Location"]).content.decode()
+
+    api = Client()
+    api.force_login(world.users["bureau_staff"])
+    api.get("/dashboard/")
+    _idle(api, 31)
+    response = api.get("/api/demands/")
+    assert response.status_code == 401 and "长时间未操作" in response.json()["detail"]
+
+
+def test_idle_timeout_can_be_turned_off(world: Any, settings: Any) -> None:
+    settings.KECHUANG_IDLE_TIMEOUT_MINUTES = 0
+    c = Client()
+    c.force_login(world.users["bureau_staff"])
+    _idle(c, 600)
+    assert c.get("/dashboard/").status_code == 200

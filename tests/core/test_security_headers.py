@@ -3,7 +3,11 @@ only, and templates without inline scripts or inline event handlers (which that 
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +36,27 @@ def test_no_template_has_an_inline_script_or_handler() -> None:
         for pattern in (INLINE_SCRIPT, INLINE_HANDLER):
             offenders += [f"{path.relative_to(TEMPLATES)}: {m.group(0)}" for m in pattern.finditer(text)]
     assert not offenders, offenders
+
+
+def _check_deploy(tmp_path: Any, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("KECHUANG_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kechuang.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**base, "KECHUANG_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path: Any) -> None:
+    """docs/operations.md's production settings pass Django's deployment checklist; the defaults
+    (plain HTTP on a laptop) do not, so the check is really looking."""
+    production = _check_deploy(
+        tmp_path, KECHUANG_SECRET_KEY="k" * 20 + secrets.token_urlsafe(40), KECHUANG_SECURE_COOKIES="1"
+    )
+    assert production.returncode == 0, production.stdout + production.stderr
+    laptop = _check_deploy(tmp_path)
+    assert laptop.returncode != 0 and "security.W004" in laptop.stdout + laptop.stderr  # no HSTS over HTTP

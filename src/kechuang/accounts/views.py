@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from kechuang.core.ratelimits import login_limited, too_many_requests
 
 
 class LoginForm(AuthenticationForm):
@@ -17,6 +21,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if login_limited(request):
+            return too_many_requests(request, "登录尝试")
+        return super().post(request, *args, **kwargs)
 
 
 def profile(request: HttpRequest) -> HttpResponse:

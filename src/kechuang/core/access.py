@@ -130,6 +130,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "matching.search": EVERYONE,
     "matching.judge": BUREAU,
     "matching.manage": BUREAU,
+    # the audit log (logins, exports, permission changes, money decisions): the bureau administrator only
+    "audit.view": frozenset({Role.BUREAU_ADMIN}),
 }
 
 # resource -> role -> rule. A rule is (model field, principal attribute): the role sees only rows whose
@@ -262,6 +264,7 @@ def nav_items(principal: Principal) -> list[tuple[str, str, str]]:
         ("notifications:list", "站内通知", "✉", "account.view"),
         ("orgs:township_list", "镇街", "▥", "township.view"),
         ("orgs:import_home", "Excel导入", "⇪", "registry.import"),
+        ("core:audit_log", "审计日志", "⚖", "audit.view"),
     ]
     return [(url, label, icon) for url, label, icon, action in candidates if may(principal, action)]
 

@@ -18,6 +18,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core.audit import record_audit_event
+from kechuang.core.formatting import format_wan
+from kechuang.core.models import AuditEvent
+from kechuang.core.uploads import check_content
 from kechuang.enclaves import selectors
 from kechuang.enclaves.models import Assessment, AssessmentContract, Evidence, IndicatorValue
 from kechuang.enclaves.scoring import ContractError, contract_warnings, validate_contract
@@ -225,6 +229,7 @@ def add_evidence(*, value: IndicatorValue, upload: UploadedFile, actor: User | N
         raise ValidationError(f"“{name}”超过 20MB，请压缩后再上传")
     if not upload.size:
         raise ValidationError(f"“{name}”是空文件")
+    check_content(upload, PurePath(name).suffix.lower())
     if selectors.period_is_final(value.enclave_id, value.year, value.period):
         raise ValidationError("该考核期已定稿，不能再补充材料")
     evidence = Evidence(value=value, file=upload, name=name[:200], size=upload.size, uploaded_by=actor)
@@ -312,4 +317,12 @@ def finalise_assessment(
         is_demo=contract.is_demo,
     )
     with_actor(assessment, actor, "定稿").save()
+    record_audit_event(
+        category=AuditEvent.Category.MONEY,
+        action="enclave.assessment.finalise",
+        summary=f"考核定稿：{contract.enclave}{contract.year}年{period}，{card.total}分，"
+        f"{card.grade}，绩效奖励{format_wan(card.reward)}",
+        actor=actor,
+        target=assessment,
+    )
     return assessment

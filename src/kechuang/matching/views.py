@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.access import requires
 from kechuang.core.http import actor_of
+from kechuang.core.ratelimits import search_limited, too_many_requests
 from kechuang.matching import selectors, services
 from kechuang.matching.engine import SearchResult
 from kechuang.matching.models import Suggestion
@@ -22,6 +23,8 @@ def search(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     result: SearchResult | None = None
     hits: list[selectors.SearchHit] = []
+    if query and search_limited(request):
+        return too_many_requests(request, "检索")
     if query:
         principal = request.principal  # type: ignore[attr-defined]
         result, hits = selectors.search(

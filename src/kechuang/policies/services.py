@@ -18,6 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kechuang.accounts.models import Profile
+from kechuang.core.audit import record_audit_event
+from kechuang.core.formatting import format_yuan
+from kechuang.core.models import AuditEvent
 from kechuang.demands.campaigns import add_to_visit_plan, create_campaign
 from kechuang.demands.models import Campaign
 from kechuang.notifications.services import notify
@@ -277,7 +280,7 @@ def approve_disbursement(*, actor: User | None, candidate: RoundCandidate) -> Di
         raise ValidationError("只有列入名单且确认申领的企业可以审批拨付")
     try:
         with transaction.atomic():
-            return Disbursement.objects.create(
+            disbursement = Disbursement.objects.create(
                 program=round_.measure_id,
                 program_title=round_.measure_title,
                 year=round_.year,
@@ -292,6 +295,15 @@ def approve_disbursement(*, actor: User | None, candidate: RoundCandidate) -> Di
                 approved_by=actor,
                 approved_at=timezone.now(),
             )
+            record_audit_event(
+                category=AuditEvent.Category.MONEY,
+                action="policy.disbursement.approve",
+                summary=f"审批拨付：{candidate.enterprise}“{round_.measure_title}”{round_.year}年度"
+                f"{format_yuan(candidate.amount_yuan)}",
+                actor=actor,
+                target=disbursement,
+            )
+            return disbursement
     except IntegrityError:
         raise ValidationError(
             f"{candidate.enterprise}已有“{round_.measure_title}”{round_.year}年度的拨付记录，不能重复拨付"
@@ -329,6 +341,14 @@ def record_payment(
     disbursement.voucher_no = voucher_no.strip()[:60]
     disbursement.paid_by = actor
     disbursement.save()
+    record_audit_event(
+        category=AuditEvent.Category.MONEY,
+        action="policy.disbursement.paid",
+        summary=f"登记拨付到账：{disbursement.program_title}{disbursement.year}年度"
+        f"{format_yuan(disbursement.amount_yuan)}，凭证号{disbursement.voucher_no}",
+        actor=actor,
+        target=disbursement,
+    )
     return disbursement
 
 
