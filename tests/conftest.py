@@ -28,6 +28,25 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: Any) -> Any:
+    """A SQLite file migrated once by a `kechuang migrate` subprocess; tests that drive the real CLI in
+    subprocesses (worker stops, kill -9 during an import) each copy it instead of migrating again."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = tmp_path_factory.mktemp("migrated")
+    env = {
+        **os.environ,
+        "KECHUANG_DATA_DIR": str(folder),
+        "KECHUANG_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    subprocess.run([sys.executable, "-m", "kechuang.cli", "migrate", "-v0"], env=env, check=True)
+    return folder / "db.sqlite3"
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     from django.core.cache import cache

@@ -4,6 +4,7 @@ re-runs the job the dead one left running (issue #19, "Clean stops" and "Crash s
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,15 +23,20 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> dict[str, str]:
-    env = {
+def scratch(tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
+    return scratch_env(tmp_path, migrated_sqlite)
+
+
+def scratch_env(folder: Path, migrated_sqlite: Path) -> dict[str, str]:
+    """An environment for `kechuang` subprocesses on a private copy of a migrated SQLite database."""
+    shutil.copyfile(migrated_sqlite, folder / "db.sqlite3")
+    return {
         **os.environ,
-        "KECHUANG_DATA_DIR": str(tmp_path),
-        "KECHUANG_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "KECHUANG_DATA_DIR": str(folder),
+        "KECHUANG_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "KECHUANG_MATCHING_BACKEND": "lexical",
         "PYTHONPATH": str(REPO),
     }
-    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True, cwd=REPO)
-    return env
 
 
 def _shell(env: dict[str, str], code: str) -> str:
