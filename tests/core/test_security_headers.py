@@ -40,7 +40,9 @@ def test_no_template_has_an_inline_script_or_handler() -> None:
 
 def _check_deploy(tmp_path: Any, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith("KECHUANG_") and k != "DJANGO_SETTINGS_MODULE"
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KECHUANG_") and k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "-m", "kechuang.cli", "check", "--deploy", "--fail-level", "WARNING"],

@@ -757,6 +757,8 @@ def record_landing_figure(
     """One year of the landed company's jobs, output and tax (replaces that year's earlier figure)."""
     if not project.landed_on:
         raise ValidationError("项目尚未登记落地企业，不能填报落地企业年度数据")
+    if project.stage in (Stage.ELIMINATED, Stage.REJECTED):  # an exited project records nothing more
+        raise ValidationError(f"项目已{project.get_stage_display()}，不再填报落地企业年度数据")
     if year < project.landed_on.year:
         raise ValidationError({"year": f"年度不能早于落地年份（{project.landed_on.year}年）"})
     if year > _today().year:
@@ -816,6 +818,11 @@ def decide_elimination(
     _not_future(day, "决定日期")
     if project.admitted_on and day < project.admitted_on:
         raise ValidationError(f"决定日期不能早于入孵日期（{format_date_cn(project.admitted_on)}）")
+    if eliminate and project.stage_changed_on and day < project.stage_changed_on:
+        # the timeline stays in date order: 淘汰 cannot predate the stage it ends
+        raise ValidationError(
+            f"淘汰日期不能早于项目进入当前阶段的日期（{format_date_cn(project.stage_changed_on)}）"
+        )
     hits = rule_hits(project=project, as_of=day)
     if not eliminate and not hits:
         raise ValidationError("该项目当前未触发任何淘汰规则，无需作保留决定")
