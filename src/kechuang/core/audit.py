@@ -60,6 +60,13 @@ def record_audit_event(
     )
 
 
+def record_money_decision(*, actor: User | None, target: Any, action: str, summary: str) -> AuditEvent:
+    """A money decision's line; called inside the service's transaction, so it stands or falls with it."""
+    return record_audit_event(
+        category=AuditEvent.Category.MONEY, action=action, summary=summary, actor=actor, target=target
+    )
+
+
 _FILENAME = re.compile(r"filename\*=UTF-8''([^;]+)|filename=\"?([^\";]+)")
 
 

@@ -18,9 +18,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.core.audit import record_audit_event
+from kechuang.core.audit import record_money_decision
 from kechuang.core.formatting import format_wan
-from kechuang.core.models import AuditEvent
 from kechuang.core.uploads import check_content
 from kechuang.enclaves import selectors
 from kechuang.enclaves.models import Assessment, AssessmentContract, Evidence, IndicatorValue
@@ -317,8 +316,7 @@ def finalise_assessment(
         is_demo=contract.is_demo,
     )
     with_actor(assessment, actor, "定稿").save()
-    record_audit_event(
-        category=AuditEvent.Category.MONEY,
+    record_money_decision(
         action="enclave.assessment.finalise",
         summary=f"考核定稿：{contract.enclave}{contract.year}年{period}，{card.total}分，"
         f"{card.grade}，绩效奖励{format_wan(card.reward)}",

@@ -18,8 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from kechuang.core.audit import record_audit_event
-from kechuang.core.models import AuditEvent
+from kechuang.core.audit import record_money_decision
 from kechuang.demands import services as demands
 from kechuang.demands.choices import CloseReason, Confidentiality, DemandType, Status, TargetKind
 from kechuang.events.models import InvestorInterest
@@ -53,13 +52,6 @@ def _saved(obj: Any, actor: User | None, reason: str) -> Any:
     obj._change_reason = reason
     obj.save()
     return obj
-
-
-def _audit_money(actor: User | None, target: Any, action: str, summary: str) -> None:
-    """A money decision goes to the audit log in the same transaction as the record it makes."""
-    record_audit_event(
-        category=AuditEvent.Category.MONEY, action=action, summary=summary, actor=actor, target=target
-    )
 
 
 def _wan(value: Decimal) -> str:
@@ -161,8 +153,11 @@ def record_fund_investment(
         is_demo=is_demo,
     )
     _saved(investment, actor, "登记基金投资")
-    _audit_money(
-        actor, investment, "finance.investment", f"登记基金投资：{fund}投资{enterprise}{_wan(amount_wan)}万元"
+    record_money_decision(
+        actor=actor,
+        target=investment,
+        action="finance.investment",
+        summary=f"登记基金投资：{fund}投资{enterprise}{_wan(amount_wan)}万元",
     )
     return investment
 
@@ -381,11 +376,11 @@ def grant_loan(
         is_demo=is_demo,
     )
     _saved(loan, actor, "登记放款")
-    _audit_money(
-        actor,
-        loan,
-        "finance.loan.grant",
-        f"登记放款：{enterprise}获{product.name}{_wan(amount_wan)}万元，{term_months}个月，年利率{rate.normalize()}%",
+    record_money_decision(
+        actor=actor,
+        target=loan,
+        action="finance.loan.grant",
+        summary=f"登记放款：{enterprise}获{product.name}{_wan(amount_wan)}万元，{term_months}个月，年利率{rate.normalize()}%",
     )
     if financing_request is not None:
         _close_the_loop(actor, financing_request, loan)
@@ -445,11 +440,11 @@ def default_loan(
     loan.defaulted_on = defaulted_on
     loan.default_amount_wan = default_amount_wan
     _saved(loan, actor, "登记违约")
-    _audit_money(
-        actor,
-        loan,
-        "finance.loan.default",
-        f"登记违约：{loan.enterprise}贷款违约{_wan(default_amount_wan)}万元",
+    record_money_decision(
+        actor=actor,
+        target=loan,
+        action="finance.loan.default",
+        summary=f"登记违约：{loan.enterprise}贷款违约{_wan(default_amount_wan)}万元",
     )
     return loan
 
@@ -510,11 +505,11 @@ def approve_subsidy(
         is_demo=is_demo,
     )
     _saved(subsidy, actor, "批准贴息")
-    _audit_money(
-        actor,
-        subsidy,
-        "finance.subsidy.approve",
-        f"批准贴息：{loan.enterprise}贴息{_wan(subsidy.amount_wan)}万元（{rate_pct.normalize()}%，{months}个月）",
+    record_money_decision(
+        actor=actor,
+        target=subsidy,
+        action="finance.subsidy.approve",
+        summary=f"批准贴息：{loan.enterprise}贴息{_wan(subsidy.amount_wan)}万元（{rate_pct.normalize()}%，{months}个月）",
     )
     return subsidy
 
@@ -551,7 +546,12 @@ def create_pool(
         is_demo=is_demo,
     )
     _saved(pool, actor, "设立风险补偿资金池")
-    _audit_money(actor, pool, "finance.pool.create", f"设立风险补偿资金池“{pool.name}”{_wan(size_wan)}万元")
+    record_money_decision(
+        actor=actor,
+        target=pool,
+        action="finance.pool.create",
+        summary=f"设立风险补偿资金池“{pool.name}”{_wan(size_wan)}万元",
+    )
     if banks:
         pool.banks.set(banks)
     return pool
@@ -605,10 +605,10 @@ def compensate(
         pool=pool, loan=loan, amount_wan=amount, paid_on=paid_on, note=note[:500], is_demo=is_demo
     )
     _saved(compensation, actor, "风险补偿")
-    _audit_money(
-        actor,
-        compensation,
-        "finance.compensation",
-        f"风险补偿：从“{pool.name}”补偿{loan.product.bank}{_wan(amount)}万元（{loan.enterprise}违约）",
+    record_money_decision(
+        actor=actor,
+        target=compensation,
+        action="finance.compensation",
+        summary=f"风险补偿：从“{pool.name}”补偿{loan.product.bank}{_wan(amount)}万元（{loan.enterprise}违约）",
     )
     return compensation

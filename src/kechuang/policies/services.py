@@ -18,9 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kechuang.accounts.models import Profile
-from kechuang.core.audit import record_audit_event
+from kechuang.core.audit import record_money_decision
 from kechuang.core.formatting import format_yuan
-from kechuang.core.models import AuditEvent
 from kechuang.demands.campaigns import add_to_visit_plan, create_campaign
 from kechuang.demands.models import Campaign
 from kechuang.notifications.services import notify
@@ -295,8 +294,7 @@ def approve_disbursement(*, actor: User | None, candidate: RoundCandidate) -> Di
                 approved_by=actor,
                 approved_at=timezone.now(),
             )
-            record_audit_event(
-                category=AuditEvent.Category.MONEY,
+            record_money_decision(
                 action="policy.disbursement.approve",
                 summary=f"审批拨付：{candidate.enterprise}“{round_.measure_title}”{round_.year}年度"
                 f"{format_yuan(candidate.amount_yuan)}",
@@ -341,8 +339,7 @@ def record_payment(
     disbursement.voucher_no = voucher_no.strip()[:60]
     disbursement.paid_by = actor
     disbursement.save()
-    record_audit_event(
-        category=AuditEvent.Category.MONEY,
+    record_money_decision(
         action="policy.disbursement.paid",
         summary=f"登记拨付到账：{disbursement.program_title}{disbursement.year}年度"
         f"{format_yuan(disbursement.amount_yuan)}，凭证号{disbursement.voucher_no}",
