@@ -4,6 +4,10 @@ Public API: :class:`MatchIndex` (documents, filters, audience, hybrid search,
 confidence, explanations, save/load; dense vectors in a :class:`DenseStore`: numpy
 :class:`VectorStore` or ``pgvector.PgVectorStore``), :func:`rank_entities` (experts/institutions),
 :func:`evaluate`/:func:`evaluate_entities` (offline evaluation), embedding backends.
+
+``index`` holds the documents and runs searches; what it weighs lives beside it: ``fusion``
+(:class:`FusionConfig`, score fusion), ``feedback`` (pseudo-relevance feedback), ``confidence``
+(signals and the confidence model), ``explain`` and ``storage`` (the on-disk format).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from .backends import (
 )
 from .entities import rank_entities
 from .evaluate import evaluate, evaluate_entities, format_entity_report, format_report
-from .index import ALL_AUDIENCES, PUBLIC, FusionConfig, MatchIndex, Progress
+from .fusion import FusionConfig
+from .index import ALL_AUDIENCES, PUBLIC, MatchIndex, Progress
 from .results import Explanation, Hit, Passage, SearchResult
 from .text import Tokenizer, learn_terms, normalize
 from .vectors import DenseStore, VectorStore, VectorStoreError

@@ -4,32 +4,47 @@ Why one object: the platform registers texts as (kind, id, text, who-may-see-it)
 asks "what fits this demand, for this viewer, within these filters?".  Keeping
 lexical and dense indexes, filters and visibility in one place lets masks apply
 *inside* both searches (before top-k) and keeps ids/rows consistent on updates.
+
+The index holds the documents and runs the searches; the concerns it draws on live
+beside it: score fusion (fusion.py), pseudo-relevance feedback (feedback.py), the
+confidence model (confidence.py), explanations (explain.py) and the on-disk format
+(storage.py).
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import hashlib
-import json
-import math
 import re
-import shutil
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 from .backends import BackendError, EmbeddingBackend, LexicalOnlyBackend, make_backend
 from .cache import EmbeddingCache, content_hash
+from .confidence import (
+    HEAD_RE,
+    coherence,
+    confidence_label,
+    coverage,
+    key_terms,
+    score_confidence,
+    search_signals,
+    sigmoid,
+)
+from .confidence import chance_standout as chance_standout  # re-exported: tests import it from here
+from .explain import explain_match, merge_spans
+from .feedback import expansion_terms, feedback
+from .fusion import FusionConfig, fuse, z_stats
 from .lexical import LexicalIndex, Vocabulary
-from .results import Explanation, Hit, Passage, SearchResult
-from .text import Tokenizer, learn_terms, split_sentences
+from .results import Explanation, Hit, SearchResult
+from .storage import FORMAT_VERSION, read_meta, read_saved, write_index
+from .storage import recover_interrupted_save as _recover_interrupted_save
+from .text import Tokenizer, learn_terms
 from .vectors import DenseStore, VectorStore, VectorStoreError, _topk
 
 __all__ = ["ALL_AUDIENCES", "PUBLIC", "FusionConfig", "MatchIndex", "Progress"]
@@ -44,68 +59,15 @@ PUBLIC = "public"
 ALL_AUDIENCES = "*"
 
 MAX_QUERY_CHARS = 5000
-_FORMAT_VERSION = 1
-_HEAD_RE = re.compile(r"\s*([^。！？!?；;\n]{2,60})[。！？!?；;\n]")
 _WORDY_RE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff5a]")
 
-
-@dataclass(frozen=True)
-class FusionConfig:
-    """Hybrid scoring knobs (values chosen on the CSL dev set, see docs/matching.md).
-
-    score = w_lexical*z(BM25) + (1-w_lexical)*z(cos) + a*z(cos to top-1)
-            + r*w_expand*z(BM25 of the top-1's key terms)
-    where z() standardises against the whole corpus, r = clip((gap - gap_low) /
-    (gap_high - gap_low), 0, 1) for the fused gap between the first two documents,
-    and a = w_neighbour + r*(w_neighbour_max - w_neighbour): the more clearly the top
-    hit stands out, the more we trust it as feedback.
-    """
-
-    w_lexical: float = 0.2
-    w_neighbour: float = 0.5
-    w_neighbour_max: float = 3.0
-    w_expand: float = 0.5
-    expand_terms: int = 20
-    gap_low: float = 2.0
-    gap_high: float = 5.0
-    pool: int = 200
-    # confidence: sigmoid(slope * (standout + w_cov * coverage - centre))
-    conf_w_cov: float = 1.0
-    conf_centre: float = 3.8
-    # the same for an index whose vectors are not centred (fewer than center_min_docs):
-    # centring shifts the dense standout by +0.48 on average (1,000 CSL queries), so the
-    # centred centre is the raw one + 0.5 and the labels keep their meaning
-    conf_centre_raw: float = 3.3
-    conf_slope: float = 3.0
-    # the centres above were calibrated on searches over this many candidates; a search over
-    # n candidates moves its centre by how much chance alone raises the best scores of n
-    # against this many (see chance_standout)
-    conf_reference_docs: int = 2000
-    # coherence of the best coherence_k hits (z against random pairs), counted when the dense
-    # search ranked at least coherence_min_candidates documents (below, the best 10 are a
-    # large share of everything and look alike less by construction)
-    coherence_k: int = 10
-    coherence_min_candidates: int = 200
-    # ... weighted so, with the centre moved by w × 2 (the typical coherence: 2.0 on CCF,
-    # 2.6 on CSL), which leaves the 1,000 CSL queries' labels where they were
-    conf_w_coherence: float = 0.5
-    conf_coherence_shift: float = 1.0
-    lex_conf_centre: float = 0.35
-    lex_conf_slope: float = 8.0
-    high: float = 0.7
-    low: float = 0.4
-    # dense vectors are centred on the corpus mean once this many documents have one
-    center_min_docs: int = 200
-    # ... and, in a centred index, each kind on its own mean once it holds this many vectors:
-    # a mean taken over 20–100 random papers serves the other papers as well as theirs (CCF
-    # 0.64–0.69 against 0.675), one taken over enterprise profiles does not (0.611)
-    kind_center_min_docs: int = 50
-    # a kind's mean is taken again once the kind has grown fourfold since, until it rests on
-    # this many documents
-    kind_center_stable_docs: int = 2000
-    # a search asking for some kinds is standardised against them when they hold this many
-    scope_min_docs: int = 50
-
+# Names this module defined before fusion, confidence, explanation and storage moved out
+# (issue #20), kept importable from here under their old names.
+_FORMAT_VERSION = FORMAT_VERSION
+_HEAD_RE = HEAD_RE
+_z_stats = z_stats
+_sigmoid = sigmoid
+_merge_spans = merge_spans
 
 _BLAS: list[Any] = []
 
@@ -126,47 +88,6 @@ def _single_blas() -> contextlib.AbstractContextManager[Any]:
             _BLAS.append(None)
     ctl = _BLAS[0]
     return ctl.limit(limits=1, user_api="blas") if ctl is not None else contextlib.nullcontext()
-
-
-def _z_stats(x: np.ndarray) -> tuple[float, float]:
-    if x.size == 0:
-        return 0.0, 1.0
-    mu = float(x.mean())
-    sd = float(x.std())
-    return mu, sd if sd > 1e-9 else 1.0
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
-
-
-_NORMAL = NormalDist()
-
-
-def chance_standout(n: int, m: int = 5) -> float:
-    """Expected mean z of the best ``m`` of ``n`` scores when nothing fits (normal order statistics).
-
-    Why: the best of many unrelated documents stands out by chance, more so the more there
-    are (≈ √(2 ln n)).  A dense standout of 2.2 is remarkable among 60 demands and ordinary
-    among 2,000 papers; subtracting this expectation makes the confidence of searches over
-    different numbers of candidates comparable.  Blom's approximation of the expected order
-    statistics; on the CSL papers the no-answer CCF demands' standout grows with corpus size
-    as this predicts (docs/matching.md).
-    """
-    m = min(m, n)
-    if m <= 0:
-        return 0.0
-    return sum(_NORMAL.inv_cdf((n - i + 1 - 0.375) / (n + 0.25)) for i in range(1, m + 1)) / m
-
-
-def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
 
 
 class MatchIndex:
@@ -857,22 +778,15 @@ class MatchIndex:
         # two documents of the scope taken at random: the baseline of coherence (≤ 512 of the sample)
         some = sample[:: max(1, len(sample) // 512)]
         pair = (some @ some.T)[np.triu_indices(len(some), 1)]
-        self._stats_cache[key] = (self._version, sample, _z_stats(pair), rows)
+        self._stats_cache[key] = (self._version, sample, z_stats(pair), rows)
         return sample
 
     def _coherence(self, key: tuple[str, ...], vecs: np.ndarray) -> float | None:
-        """How much more alike the best hits are than two documents of the scope taken at random (z).
-
-        Why: a query the library can answer pulls up documents about one topic; a demand
-        with nothing behind it gathers the nearest document to each of its parts, which
-        have little in common (He, Larson & de Rijke 2008, coherence as a predictor of
-        query difficulty).  Measured in docs/matching.md.
-        """
+        """Coherence of the best hits' vectors against the scope's random pairs (see confidence.coherence)."""
         cached = self._stats_cache.get(key)
-        if cached is None or len(vecs) < 3:
+        if cached is None:
             return None
-        mu, sd = cached[2]
-        return float(((vecs @ vecs.T)[np.triu_indices(len(vecs), 1)].mean() - mu) / sd)
+        return coherence(vecs, cached[2])
 
     def embed_query(self, query: str) -> np.ndarray:
         """Query vector via an in-memory LRU and the on-disk cache."""
@@ -971,7 +885,7 @@ class MatchIndex:
         q_ids = self.vocab.encode(q_tokens, grow=False)
         lex = self._bm25(q_ids, n)
         scope_key, scope = self._scope(filters)
-        lex_mu, lex_sd = _z_stats(lex[self.alive[:n] if scope is None else scope])
+        lex_mu, lex_sd = z_stats(lex[self.alive[:n] if scope is None else scope])
         pool_k = max(self.fusion.pool, k)
         lex_masked = np.where(mask, lex, -np.inf)
         lex_top = _topk(lex_masked, pool_k)
@@ -1000,25 +914,26 @@ class MatchIndex:
                 mode = "lexical-fallback"
                 message += f"语义检索不可用（{exc}），已改用关键词检索。"
             else:
-                d_mu, d_sd = _z_stats(self._dense_scores(qmat, codes, sample, self._sample_rows(scope_key)))
+                d_mu, d_sd = z_stats(self._dense_scores(qmat, codes, sample, self._sample_rows(scope_key)))
         if qvec is None:
             if len(pool) == 0:
                 pool = _topk(np.where(mask, 0.0, -np.inf), k)
             dense_pool = np.zeros(len(pool), np.float32)
-            fused = (lex[pool] - lex_mu) / lex_sd
+            fused = fuse(lex[pool], (lex_mu, lex_sd), w_lexical=self.fusion.w_lexical)
         else:
             dense_pool = self._dense_scores(qmat, codes, pool_vecs, pool)
             # rows still waiting for a vector count as corpus-average, not as zero
             dense_pool = np.where(self.has_vec[pool], dense_pool, d_mu).astype(np.float32)
-            zd = (dense_pool - d_mu) / d_sd
-            if mode == "dense":
-                fused = zd
-            else:
-                w = self.fusion.w_lexical
-                zl = (lex[pool] - lex_mu) / lex_sd
-                fused = w * zl + (1 - w) * zd
-                if len(pool) > 1:
-                    fused = self._feedback(fused, pool, sample, n, pool_vecs)
+            fused = fuse(
+                lex[pool],
+                (lex_mu, lex_sd),
+                dense_pool,
+                (d_mu, d_sd),
+                w_lexical=self.fusion.w_lexical,
+                dense_only=mode == "dense",
+            )
+            if mode != "dense" and len(pool) > 1:
+                fused = self._feedback(fused, pool, sample, n, pool_vecs)
         ranked = np.lexsort((pool, -fused))
         order = ranked[:k]
         coherence: float | None = None
@@ -1045,7 +960,7 @@ class MatchIndex:
         if coherence is not None:
             signals["coherence"] = round(coherence, 4)
         conf = self._confidence(signals, mode)
-        label = "高" if conf >= self.fusion.high else "中" if conf >= self.fusion.low else "低"
+        label = confidence_label(conf, self.fusion)
         nothing = label == "低"
         if nothing:
             message += "库中没有与需求足够匹配的结果，以下仅供参考。"
@@ -1074,14 +989,7 @@ class MatchIndex:
 
     def _expansion_terms(self, row: int) -> np.ndarray:
         """The document's ``expand_terms`` most characteristic terms ((1+log tf)·idf)."""
-        toks = self.tokens[row]
-        if toks is None or not len(toks):
-            return np.zeros(0, np.int32)
-        uniq, tf = np.unique(toks, return_counts=True)
-        idf = np.array([self.lexical.idf_of(int(t)) or 0.0 for t in uniq])
-        weight = (1.0 + np.log(tf)) * idf
-        keep = np.argsort(-weight, kind="stable")[: self.fusion.expand_terms]
-        return uniq[keep].astype(np.int32)
+        return expansion_terms(self.tokens[row], self.lexical.idf_of, self.fusion.expand_terms)
 
     def _feedback(
         self,
@@ -1091,42 +999,22 @@ class MatchIndex:
         n: int,
         pool_vecs: np.ndarray | None = None,
     ) -> np.ndarray:
-        """One-document pseudo-relevance feedback, weighted by how sure the top-1 is.
+        """Pseudo-relevance feedback on the fused ``pool`` scores (see feedback.feedback)."""
 
-        Cluster hypothesis: documents close to the best match are likely relevant
-        too.  Its weight ramps up with the fused gap between the first two hits
-        (z units): a keyword query that pins one document down (gap ≥ 5) leans on its
-        neighbours and on BM25 with its key terms (RM3-like, lexical side); a vague
-        demand whose top hits are close together (gap ≤ 2, nearly all long demands)
-        keeps the mild fixed weight.  Measured in docs/matching.md.
-        """
-        f = self.fusion
-        if len(fused) > 2:
-            i1, i2 = np.argpartition(-fused, 1)[:2]
-        else:
-            i1, i2 = int(np.argmax(fused)), int(np.argmin(fused))
-        if fused[i2] > fused[i1]:
-            i1, i2 = i2, i1
-        gap = float(fused[i1] - fused[i2])
-        span = f.gap_high - f.gap_low
-        r = min(1.0, max(0.0, (gap - f.gap_low) / span)) if span > 0 else float(gap >= f.gap_low)
-        top1 = int(pool[int(i1)])
-        w_nb = f.w_neighbour + r * (f.w_neighbour_max - f.w_neighbour)
-        out = fused
-        if w_nb > 0 and self.has_vec[top1]:
-            if pool_vecs is None:
-                pool_vecs = self.vectors.get_rows(pool)
-            anchor = pool_vecs[int(i1)]
-            nb = pool_vecs @ anchor
-            n_mu, n_sd = _z_stats(sample @ anchor)
-            out = out + w_nb * (nb - n_mu) / n_sd
-        if r > 0 and f.w_expand > 0:
-            terms = self._expansion_terms(top1)
-            if len(terms):
-                ex = self._bm25(terms, n)
-                e_mu, e_sd = _z_stats(ex[self.alive[:n]])
-                out = out + r * f.w_expand * (ex[pool] - e_mu) / e_sd
-        return out
+        def expanded_bm25(row: int) -> np.ndarray | None:
+            terms = self._expansion_terms(row)
+            return self._bm25(terms, n) if len(terms) else None
+
+        return feedback(
+            fused,
+            pool,
+            sample,
+            self.vectors.get_rows(pool) if pool_vecs is None else pool_vecs,
+            self.fusion,
+            has_vec=self.has_vec,
+            alive=self.alive[:n],
+            expanded_bm25=expanded_bm25,
+        )
 
     def _empty(self, query: str, method: str, message: str, t0: float) -> SearchResult:
         return SearchResult(
@@ -1142,36 +1030,12 @@ class MatchIndex:
 
     # ----------------------------------------------------------- confidence
     def key_terms(self, query: str) -> dict[int, float]:
-        """Key terms of a query as {token id: idf}.
-
-        Long texts (demands) usually open with a short title sentence that names the
-        need; its terms are the key terms.  Otherwise all query terms count.
-        """
-        head = query
-        m = _HEAD_RE.match(query)
-        if len(query) > 80 and m:
-            head = m.group(1)
-        n_docs = max(len(self), 1)
-        out: dict[int, float] = {}
-        unknown = 0
-        for t in dict.fromkeys(self.tokenizer.tokens(head)):
-            tid = self.vocab.ids.get(t)
-            if tid is None:  # unknown to the corpus: counts against coverage
-                unknown += 1
-                out[-unknown] = math.log(1 + n_docs + 0.5)
-            else:
-                out[tid] = self.lexical.idf_of(tid) or math.log(1 + n_docs)
-        return out
+        """Key terms of a query as {token id: idf} (see confidence.key_terms)."""
+        return key_terms(query, self.tokenizer, self.vocab, self.lexical, len(self))
 
     def _coverage(self, key: dict[int, float], row: int) -> float:
-        total = sum(key.values())
-        if total <= 0:
-            return 0.0
-        toks = self.tokens[row]
-        if toks is None or not len(toks):
-            return 0.0
-        present = set(np.intersect1d(np.fromiter(key.keys(), np.int64), toks).tolist())
-        return sum(w for t, w in key.items() if t in present) / total
+        """Share of the key terms' idf that document ``row`` contains (see confidence.coverage)."""
+        return coverage(key, self.tokens[row])
 
     def _signals(
         self,
@@ -1189,31 +1053,19 @@ class MatchIndex:
         if not hits:
             return {}
         top_rows = [self.row_of[h.id] for h in hits[:5]]
-        key = self.key_terms(query)
-        coverage = max(self._coverage(key, r) for r in top_rows)
-        lex_out = float(np.mean([(lex[r] - lex_mu) / lex_sd for r in top_rows]))
-        sig = {"coverage": round(coverage, 4), "lexical_standout": round(lex_out, 4)}
-        if len(dense_best):
-            top5 = dense_best[:5]
-            sig["dense_standout"] = round(float((top5.mean() - d_mu) / d_sd), 4)
-            sig["dense_top"] = round(float(top5[0]), 4)
-            sig["dense_candidates"] = n_dense
-        return sig
+        return search_signals(
+            self.key_terms(query),
+            [self.tokens[r] for r in top_rows],
+            [lex[r] for r in top_rows],
+            (lex_mu, lex_sd),
+            dense_best,
+            (d_mu, d_sd),
+            n_dense,
+        )
 
     def _confidence(self, sig: dict[str, float], mode: str) -> float:
-        f = self.fusion
-        if not sig:
-            return 0.0
-        if "dense_standout" in sig:
-            evidence = sig["dense_standout"] + f.conf_w_cov * sig["coverage"]
-            centre = f.conf_centre if self.center is not None else f.conf_centre_raw
-            n_dense = int(sig.get("dense_candidates", f.conf_reference_docs))
-            centre += chance_standout(n_dense) - chance_standout(f.conf_reference_docs)
-            if "coherence" in sig:
-                evidence += f.conf_w_coherence * sig["coherence"]
-                centre += f.conf_coherence_shift
-            return _sigmoid(f.conf_slope * (evidence - centre))
-        return _sigmoid(f.lex_conf_slope * (sig["coverage"] - f.lex_conf_centre))
+        """Confidence of a search from its signals (see confidence.score_confidence)."""
+        return score_confidence(sig, self.fusion, centred=self.center is not None)
 
     # --------------------------------------------------------- explanation
     def explain(self, query: str, doc_id: str, *, max_passages: int = 2) -> Explanation:
@@ -1222,76 +1074,41 @@ class MatchIndex:
         if row is None:
             return Explanation([], [], [], [], 0.0)
         self._ensure_lexical()
-        title, text = self.titles[row], self.texts[row]
-        doc = f"{title}。{text}" if title else text
-        q_spans = self.tokenizer.spans(query[:MAX_QUERY_CHARS])
-        d_spans = self.tokenizer.spans(doc)
-        q_terms = {t for t, _, _ in q_spans}
-        d_terms = {t for t, _, _ in d_spans}
-        matched = q_terms & d_terms
-        weights = {t: self.lexical.idf_of(self.vocab.ids.get(t, -1)) or 1.0 for t in matched}
-        qs = _merge_spans((s, e) for t, s, e in q_spans if t in matched)
-        ds = _merge_spans((s, e) for t, s, e in d_spans if t in matched)
-        sentences = split_sentences(doc)
-        starts = [s for s, _ in sentences]
-        per_sentence: dict[int, set[str]] = {}
-        for t, ts, _ in d_spans:
-            if t in matched:
-                j = bisect.bisect_right(starts, ts) - 1
-                if j >= 0:
-                    per_sentence.setdefault(j, set()).add(t)
-        passages: list[Passage] = []
-        for j, terms_here in per_sentence.items():
-            s, e = sentences[j]
-            score = sum(weights[t] for t in terms_here)
-            passages.append(Passage(s, e, doc[s:e], round(score, 3)))
-        passages.sort(key=lambda p: (-p.score, p.start))
         key = self.key_terms(query)
-        return Explanation(
-            matched_terms=sorted(matched, key=lambda t: -weights[t]),
-            query_spans=qs,
-            doc_spans=ds,
-            passages=passages[:max_passages],
+        return explain_match(
+            self.tokenizer,
+            query[:MAX_QUERY_CHARS],
+            self._lex_body(row),
+            lambda t: self.lexical.idf_of(self.vocab.ids.get(t, -1)),
             coverage=round(self._coverage(key, row), 4) if self.tokens[row] is not None else 0.0,
+            max_passages=max_passages,
         )
 
     # ---------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> None:
-        """Write the index (compacted) to ``directory``; atomic replace."""
-        directory = Path(directory)
-        tmp = directory.with_name(directory.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
+        """Write the index (compacted) to ``directory``; atomic replace (format: storage.py)."""
         n = len(self.ids)
         rows = [r for r in range(n) if self.alive[r]]
-        with (tmp / "docs.jsonl").open("w", encoding="utf-8") as fh:
-            for r in rows:
-                rec = {
-                    "id": self.ids[r],
-                    "title": self.titles[r],
-                    "text": self.texts[r],
-                    "kind": self.kinds[r],
-                    "metadata": self.metadata[r],
-                    "audience": list(self.audience[r]),
-                    "has_vec": bool(self.has_vec[r]),
-                }
-                fh.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
         self.vectors.flush()
+        vectors: np.ndarray
         if self.vectors.persistent:  # they live in the external store; docs.jsonl records has_vec
-            np.save(tmp / "vectors.npy", np.zeros((0, self.vectors.dim), np.float32))
+            vectors = np.zeros((0, self.vectors.dim), np.float32)
         else:  # rows never embedded (and lexical-only indexes) are stored as zeros
             arr = np.asarray(rows, dtype=np.int64)
-            np.save(tmp / "vectors.npy", self.vectors.get_rows(arr) if rows else np.zeros((0, 1)))
-        # tokens (so a restart does not re-tokenise); rows never tokenised are stored as -1 length
-        toks = [self.tokens[r] for r in rows]
-        lens = np.array([-1 if t is None else len(t) for t in toks], dtype=np.int64)
-        flat = [t for t in toks if t is not None]
-        np.save(tmp / "token_lens.npy", lens)
-        np.save(tmp / "token_ids.npy", np.concatenate(flat) if flat else np.zeros(0, np.int32))
-        (tmp / "vocab.json").write_text(json.dumps(self.vocab.tokens(), ensure_ascii=False), encoding="utf-8")
+            vectors = self.vectors.get_rows(arr) if rows else np.zeros((0, 1))
+        records = (
+            {
+                "id": self.ids[r],
+                "title": self.titles[r],
+                "text": self.texts[r],
+                "kind": self.kinds[r],
+                "metadata": self.metadata[r],
+                "audience": list(self.audience[r]),
+                "has_vec": bool(self.has_vec[r]),
+            }
+            for r in rows
+        )
         meta = {
-            "format": _FORMAT_VERSION,
             "backend": self.backend.name,
             "dim": self.vectors.dim,
             "terms": self.tokenizer.terms,
@@ -1303,26 +1120,19 @@ class MatchIndex:
                 for kind, mean in sorted(self._kind_centers.items())
             },
         }
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        # Two renames, never a moment without a complete index on disk: a crash between them leaves the
-        # previous one under ``.old``, which load() takes back.
-        previous = directory.with_name(directory.name + ".old")
-        if previous.exists():
-            shutil.rmtree(previous)
-        if directory.exists():
-            directory.rename(previous)
-        tmp.rename(directory)
-        shutil.rmtree(previous, ignore_errors=True)
+        write_index(
+            directory,
+            records=records,
+            vectors=vectors,
+            tokens=[self.tokens[r] for r in rows],
+            vocab=self.vocab.tokens(),
+            meta=meta,
+        )
 
     @staticmethod
     def recover_interrupted_save(directory: str | Path) -> bool:
         """Take back the previous index when a save was cut between its two renames (see save())."""
-        directory = Path(directory)
-        previous = directory.with_name(directory.name + ".old")
-        if directory.exists() or not (previous / "meta.json").exists():
-            return False
-        previous.rename(directory)
-        return True
+        return _recover_interrupted_save(directory)
 
     @classmethod
     def load(
@@ -1344,9 +1154,7 @@ class MatchIndex:
         """
         directory = Path(directory)
         cls.recover_interrupted_save(directory)
-        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != _FORMAT_VERSION:
-            raise ValueError(f"不支持的索引格式：{meta.get('format')}")
+        meta = read_meta(directory)
         idx = cls(
             backend,
             cache_dir=cache_dir,
@@ -1355,7 +1163,8 @@ class MatchIndex:
             vector_store=vector_store,
         )
         idx.auto_terms = bool(meta.get("auto_terms", False))
-        vecs = np.load(directory / "vectors.npy")
+        stored = read_saved(directory)
+        vecs = stored.vectors
         dim = idx.vectors.dim
         same_model = idx.backend.name == meta.get("backend") and int(meta.get("dim", -1)) == dim
         saved_store = meta.get("vector_store") or {"kind": "memory"}
@@ -1366,10 +1175,7 @@ class MatchIndex:
                 idx._kind_centers[kind] = np.asarray(saved["mean"], dtype=np.float32)
                 idx._kind_center_docs[kind] = int(saved.get("docs", 0))
             idx._salts = {}
-        recs = []
-        with (directory / "docs.jsonl").open(encoding="utf-8") as fh:
-            for line in fh:
-                recs.append(json.loads(line))
+        recs = stored.records
         n = len(recs)
         in_file = same_model and not in_store and vecs.ndim == 2 and vecs.shape == (n, dim)
         idx._grow(n)
@@ -1396,15 +1202,9 @@ class MatchIndex:
                 except VectorStoreError as exc:
                     idx.has_vec[:n] = False
                     idx.backend_error = str(exc)
-        if (directory / "vocab.json").exists():
-            idx.vocab = Vocabulary(json.loads((directory / "vocab.json").read_text(encoding="utf-8")))
-            lens = np.load(directory / "token_lens.npy")
-            flat = np.load(directory / "token_ids.npy")
-            pos = 0
-            for r, ln in enumerate(lens[:n]):
-                if ln >= 0:
-                    idx.tokens[r] = flat[pos : pos + ln].astype(np.int32)
-                    pos += int(ln)
+        if stored.vocab is not None:
+            idx.vocab = Vocabulary(stored.vocab)
+            idx.tokens[:n] = stored.tokens
         idx._version += 1
         # Saved before vectors were centred: a process-local copy is centred here.  Vectors in an
         # external store are shared by every process that loads this index, so only the writer may
