@@ -63,7 +63,7 @@ def explain_match(
         passages.append(Passage(s, e, doc[s:e], round(score, 3)))
     passages.sort(key=lambda p: (-p.score, p.start))
     return Explanation(
-        matched_terms=sorted(matched, key=lambda t: -weights[t]),
+        matched_terms=sorted(matched, key=lambda t: (-weights[t], t)),  # ties by term: same order every run
         query_spans=qs,
         doc_spans=ds,
         passages=passages[:max_passages],
