@@ -6,11 +6,14 @@ import json
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from kechuang.matching.engine import entities as entities_module
-from kechuang.matching.engine import evaluate_entities, format_entity_report, rank_entities
+from kechuang.matching.engine import entity_affinities, evaluate_entities, format_entity_report, rank_entities
+from kechuang.matching.engine.devsets import build_expert_devset
+from kechuang.matching.engine.metrics import expertise_loss
 from tests.matching.test_engine_index import BrokenBackend, FakeBackend
 
 FILLER = ["水稻育种", "桥梁抗震", "茶叶加工", "港口物流", "古建筑修缮", "中药炮制", "海水淡化", "纺织印染"]
@@ -36,7 +39,7 @@ def test_order_far_below_the_best_is_kept() -> None:
     assert [e for e, _ in ranked[:3]] == ["best", "weak", "faint"]
     scores = dict(ranked)
     assert scores["best"] == 1.0
-    assert 0 < scores["faint"] < scores["weak"] < 1e-6  # would have been 0.0 at 6 decimals
+    assert 0 < scores["faint"] < scores["weak"] < 1
     assert all(score == 0.0 for e, score in ranked if e.startswith("other"))
 
 
@@ -138,7 +141,69 @@ def test_evaluate_entities(tmp_path: Path) -> None:
     assert res["queries"] == 3 and res["queries_with_relevant"] == 2
     assert res["mrr@10"] == 1.0  # both judged queries put their grade-2 expert first
     assert 0.5 < res["ndcg@10"] <= 1.0
+    assert res["expertise_pairs"] == 4 and res["expertise_loss"] == 0.0  # every graded pair in order
+    assert "专长序损失" in format_entity_report(res)
     assert "nDCG@10" in format_entity_report(res)
+
+
+def test_affinities_are_comparable_across_queries_and_never_nan() -> None:
+    experts = {"battery": ["锂电池热失控防护", "锂电池防爆壳体"], "tea": ["茶叶杀青机械"], "none": []}
+    queries = ["锂电池热失控防爆", "茶叶加工机械", "量子通信", ""]
+    a = entity_affinities(queries, experts, backend="lexical")
+    assert a.shape == (4, 3) and np.isfinite(a).all()
+    assert a[0, 0] > a[0, 1] and a[1, 1] > a[1, 0]
+    # the expert without texts has the lowest affinity of every row
+    assert all(a[i, 2] == a[i].min() for i in range(4))
+    # comparable across queries: battery's own paper scores above the tea query's score for it
+    assert a[0, 0] > a[1, 0]
+    assert entity_affinities([], experts, backend="lexical").shape == (0, 3)
+    assert entity_affinities(queries, {}, backend="lexical").shape == (4, 0)
+
+
+def test_affinities_on_many_entities_with_duplicate_texts() -> None:
+    experts = {
+        f"e{i}": ["风电叶片复合材料疲劳"] if i % 2 else [f"{FILLER[i % len(FILLER)]}{i}"]
+        for i in range(10_000)
+    }
+    a = entity_affinities(["风电叶片疲劳"], experts, backend="lexical")
+    assert a.shape == (1, 10_000) and np.isfinite(a).all()
+    assert a[0, 1] == a[0, 3] > a[0, 0]  # the same text, the same affinity, above the unrelated
+
+
+def test_expertise_loss_counts_pairs_out_of_order_weighted_by_the_grade_gap() -> None:
+    expertise = {("r", "p1"): 2, ("r", "p2"): 0, ("r", "p3"): 1}
+    right = {("r", "p1"): 3.0, ("r", "p2"): 1.0, ("r", "p3"): 2.0}
+    assert expertise_loss(right, expertise) == 0.0
+    wrong = {("r", "p1"): 1.0, ("r", "p2"): 3.0, ("r", "p3"): 2.0}
+    assert expertise_loss(wrong, expertise) == 1.0
+    tied = {key: 1.0 for key in expertise}
+    assert expertise_loss(tied, expertise) == 0.5
+
+
+def test_expert_devset_is_built_deterministically(tmp_path: Path) -> None:
+    papers = [
+        {
+            "id": f"p{i}",
+            "title": f"题目{i}",
+            "abstract": f"摘要{i}",
+            "discipline": f"学科{i % 4}",
+            "category": "工学" if i % 4 < 2 else "理学",
+        }
+        for i in range(80)
+    ]
+    corpus = _write(tmp_path / "papers.jsonl", papers)  # type: ignore[arg-type]
+    sizes = build_expert_devset(corpus, tmp_path / "a", reviewers=4)
+    build_expert_devset(corpus, tmp_path / "b", reviewers=4)
+    assert sizes["reviewers"] == 4 and sizes["judgments"] > 0
+    for name in ("entities.jsonl", "queries.jsonl", "qrels.txt"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    profile_ids = {
+        json.dumps(t, ensure_ascii=False)
+        for line in (tmp_path / "a/entities.jsonl").open()
+        for t in json.loads(line)["texts"]
+    }
+    queried = {json.loads(line)["text"] for line in (tmp_path / "a/queries.jsonl").open()}
+    assert len(profile_ids) == 4 * 5 + 2 and all("。" in q for q in queried)  # reviewer 3 has a sibling field
 
 
 @pytest.mark.django_db

@@ -383,8 +383,27 @@ def test_evaluate_and_report(tmp_path: Path) -> None:
         row = res[m]
         assert {"ndcg@10", "mrr@10", "recall@50", "p50_ms", "p95_ms", "confidence_auc"} <= row.keys()
     assert res["hybrid"]["ndcg@10"] > 0.5
+    for m in ("lexical", "dense", "hybrid"):
+        lo, hi = res[m]["ci95"]["ndcg@10"]
+        assert lo <= res[m]["ndcg@10"] <= hi
+        assert set(res[m]["ci95"]) == {"ndcg@10", "confidence_auc"}
+    assert set(res["hybrid_minus"]) == {"lexical", "dense"}
     table = format_report(res)
-    assert "hybrid" in table and "ndcg@10" in table
+    assert "hybrid" in table and "ndcg@10" in table and "95% 区间" in table
+    # a second pair with a clashing qid: pooled, the sets' judgments do not mix
+    queries2 = tmp_path / "q2.jsonl"
+    queries2.write_text(json.dumps({"qid": "q1", "text": "悬架 共振"}, ensure_ascii=False) + "\n", "utf-8")
+    qrels2 = tmp_path / "r2.txt"
+    qrels2.write_text("q1 0 d2 2\n", encoding="utf-8")
+    pooled = evaluate(
+        corpus, [queries, queries2], [qrels, qrels2], cache_dir=tmp_path / "cache", backend=FakeBackend()
+    )
+    assert pooled["queries"] == 4 and pooled["queries_with_relevant"] == 3
+    assert pooled["hybrid"]["mrr@10"] == pytest.approx(
+        (res["hybrid"]["mrr@10"] * 2 + 1.0) / 3, abs=1e-3
+    )  # the second set's q1 (suspension) finds d2 first, like the first set's q2
+    with pytest.raises(ValueError, match="成对"):
+        evaluate(corpus, [queries, queries2], [qrels], cache_dir=tmp_path / "cache", backend=FakeBackend())
 
 
 def test_small_changes_are_scored_without_rebuild(tmp_path: Path) -> None:

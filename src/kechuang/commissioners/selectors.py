@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -285,17 +283,11 @@ def profiles(candidates: list[Commissioner]) -> dict[int, list[rules.ProfileText
     return out
 
 
-def _engine_options() -> dict[str, Any]:
-    return {
-        "backend": settings.KECHUANG_MATCHING_BACKEND,
-        "cache_dir": Path(settings.DATA_DIR) / "matching" / "embeddings",
-    }
-
-
 def suggest(enterprise: Enterprise, *, limit: int = 10, today: dt.date | None = None) -> list[Suggestion]:
     """Active commissioners ranked for the enterprise by the matching engine (``rank_entities``), best
     first, with the title of each one's best matching text as the reason. Those scoring 0 are left out."""
     from kechuang.matching.engine import rank_entities
+    from kechuang.matching.selectors import engine_options
 
     query, _ = enterprise_query(enterprise)
     if not query.strip():
@@ -305,14 +297,14 @@ def suggest(enterprise: Enterprise, *, limit: int = 10, today: dt.date | None = 
     texts = profiles(candidates)
     by_id = {str(c.pk): c for c in candidates}
     ranked = rank_entities(
-        query, {cid: [t.text for t in texts[int(cid)]] for cid in by_id}, **_engine_options()
+        query, {cid: [t.text for t in texts[int(cid)]] for cid in by_id}, **engine_options()
     )
     top = [(cid, score) for cid, score in ranked if score > 0][:limit]
     if not top:
         return []
     titles = {f"{cid}:{j}": t.title for cid, _ in top for j, t in enumerate(texts[int(cid)])}
     singles = {f"{cid}:{j}": [t.text] for cid, _ in top for j, t in enumerate(texts[int(cid)])}
-    reasons = rules.best_reason(rank_entities(query, singles, **_engine_options()), titles)
+    reasons = rules.best_reason(rank_entities(query, singles, **engine_options()), titles)
     ids = [int(cid) for cid, _ in top]
     active = dict(
         Assignment.objects.filter(commissioner_id__in=ids, status=AssignmentStatus.ACTIVE, ends_on__gte=day)

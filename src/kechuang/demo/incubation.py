@@ -404,7 +404,15 @@ class Builder:
 
     def assign(self, plan: Plan, day: dt.date) -> None:
         assert plan.project is not None
-        services.assign_reviewers(actor=self.decider, project=plan.project, reviewers=self.reviewers, on=day)
+        # the demo's panel is its whole reviewer pool, assigned the way staff do it: by expertise
+        services.assign_reviewers_by_expertise(
+            actor=self.decider,
+            projects=[plan.project],
+            candidates=self.reviewers,
+            per_project=len(self.reviewers),
+            max_load=10_000,  # the demo's two reviewers score every application
+            on=day,
+        )
 
     def conflict(self, plan: Plan, reviewer: Any) -> None:
         review = Review.objects.select_related("reviewer").get(project=plan.project, reviewer=reviewer)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from kechuang.accounts.conflicts import REVIEWER_ROLES
+from kechuang.accounts.conflicts import REVIEWER_ROLES, link_to_party
 from kechuang.core.access import Principal, Role, require, scope
 from kechuang.core.formatting import format_date_cn, format_wan, plain_number
 from kechuang.incubation.choices import ACTIVE_STAGES, Rule
@@ -155,6 +155,86 @@ def reviewer_choices() -> QuerySet[User]:
         .select_related("profile__expert__institution__organization", "profile__organization")
         .order_by("profile__role", "username")
     )
+
+
+@dataclass(frozen=True)
+class ReviewerProposal:
+    project: Project
+    reviewers: list[tuple[User, float, str]]  # (reviewer, affinity, reason) best first
+    unfilled: str  # why the panel is short, or ""
+
+
+#: A reviewer's open reviews (assigned, not submitted) across projects at most.
+REVIEW_LOAD = 6
+
+
+def reviewer_texts(user: User) -> list[str]:
+    """What a reviewer is known for: the linked expert's fields, bio and each listed publication."""
+    expert = getattr(getattr(user, "profile", None), "expert", None)
+    if expert is None:
+        return []
+    texts = [t for t in (expert.fields, expert.bio) if t and t.strip()]
+    return texts + [line.strip() for line in (expert.publications or "").splitlines() if line.strip()]
+
+
+def project_text(project: Project) -> str:
+    return "。".join(t for t in (project.name, project.industry, project.technology, project.market) if t)
+
+
+def propose_reviewers(
+    *,
+    projects: list[Project],
+    per_project: int = 3,
+    max_load: int = REVIEW_LOAD,
+    candidates: Sequence[User] | None = None,
+) -> list[ReviewerProposal]:
+    """A review panel for each project by expertise (``entity_affinities`` of the application against
+    each reviewer's profile), at most ``max_load`` open reviews per reviewer counting those already
+    assigned, never a reviewer linked to the applicant (the platform's conflict rule), assigned by
+    min-cost flow so the panels are best as a whole, not first come first served."""
+    from kechuang.matching.engine import assign_by_affinity, entity_affinities
+    from kechuang.matching.selectors import engine_options
+
+    pool = list(reviewer_choices()) if candidates is None else list(candidates)
+    if not projects:
+        return []
+    open_load = dict(
+        Review.objects.filter(reviewer__in=pool, submitted_at__isnull=True)
+        .values_list("reviewer_id")
+        .annotate(n=Count("pk"))
+    )
+    assigned = set(Review.objects.filter(project__in=projects).values_list("project_id", "reviewer_id"))
+    names = [(u.profile.display_name if hasattr(u, "profile") else "") or u.username for u in pool]
+    affinity = entity_affinities(
+        [project_text(p) for p in projects],
+        {str(u.pk): reviewer_texts(u) for u in pool},
+        **engine_options(),
+    )
+    conflicts = {
+        (i, j)
+        for i, p in enumerate(projects)
+        for j, u in enumerate(pool)
+        if (p.pk, u.pk) in assigned
+        or link_to_party(
+            u, submitted_by_id=p.submitted_by_id, organization_id=p.applicant_id, profile=u.profile
+        )
+    }
+    need = [max(per_project - sum(1 for pid, _ in assigned if pid == p.pk), 0) for p in projects]
+    plan = assign_by_affinity(
+        affinity,
+        per_item=need,
+        capacity=[max(max_load - open_load.get(u.pk, 0), 0) for u in pool],
+        conflicts=conflicts,
+        entity_names=names,
+    )
+    return [
+        ReviewerProposal(
+            project=p,
+            reviewers=[(pool[a.entity], a.affinity, a.reason) for a in plan.for_item(i)],
+            unfilled=plan.unfilled.get(i, ""),
+        )
+        for i, p in enumerate(projects)
+    ]
 
 
 @dataclass(frozen=True)

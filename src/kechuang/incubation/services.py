@@ -36,6 +36,7 @@ from kechuang.incubation.models import (
     RubricCriterion,
     ServiceRecord,
 )
+from kechuang.incubation.selectors import propose_reviewers
 from kechuang.orgs.choices import InstitutionCategory
 from kechuang.orgs.models import Enclave, Enterprise, Fund, Institution, Investor, Organization
 
@@ -322,6 +323,33 @@ def assign_reviewers(
             on=on or _today(),
             note=f"已指派 {len(created)} 位评审人（名单仅科技局可见）",
         )
+    return created
+
+
+@transaction.atomic
+def assign_reviewers_by_expertise(
+    *,
+    actor: User | None,
+    projects: Sequence[Project],
+    per_project: int = 3,
+    candidates: Sequence[User] | None = None,
+    max_load: int | None = None,
+    on: dt.date | None = None,
+) -> dict[int, list[Review]]:
+    """Assign each application the panel ``propose_reviewers`` proposes (best total expertise under load
+    limits and conflicts), all or nothing; applications past recruiting are left out."""
+    open_projects = [p for p in projects if p.stage == Stage.RECRUITING]
+    created: dict[int, list[Review]] = {}
+    limits = {} if max_load is None else {"max_load": max_load}
+    proposals = propose_reviewers(
+        projects=open_projects, per_project=per_project, candidates=candidates, **limits
+    )
+    for proposal in proposals:
+        if proposal.reviewers:
+            chosen = [user for user, _, _ in proposal.reviewers]
+            created[proposal.project.pk] = assign_reviewers(
+                actor=actor, project=proposal.project, reviewers=chosen, on=on
+            )
     return created
 
 

@@ -308,10 +308,11 @@ def project_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已指派 {len(created)} 位评审人")
             return redirect("incubation:project_detail", pk=pk)
+    proposal = selectors.propose_reviewers(projects=[project])[0] if project.stage == "recruiting" else None
     return render(
         request,
         "incubation/reviewers.html",
-        {"project": project, "form": form, "reviews": selectors.reviews_for(project)},
+        {"project": project, "form": form, "reviews": selectors.reviews_for(project), "proposal": proposal},
         status=400 if form.errors else 200,
     )
 

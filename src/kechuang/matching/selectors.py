@@ -12,7 +12,7 @@ from kechuang.matching.audience import audience_of
 from kechuang.matching.engine import SearchResult
 from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
 from kechuang.matching.registry import LABELS, PENDING, URLS, split_doc_id
-from kechuang.matching.services import current_index
+from kechuang.matching.services import backend_spec, cache_dir, current_index
 
 MAX_QUERY = 2000
 
@@ -178,3 +178,9 @@ def precision_figures() -> dict[str, Any]:
         "precision": confirmed / judged if judged else None,
         "per_kind": per_kind,
     }
+
+
+def engine_options() -> dict[str, Any]:
+    """The backend and vector cache the platform's own index uses, for callers of ``rank_entities`` and
+    ``entity_affinities`` (so their texts share the cache of vectors already computed)."""
+    return {"backend": backend_spec(), "cache_dir": cache_dir()}

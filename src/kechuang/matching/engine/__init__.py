@@ -2,7 +2,8 @@
 
 Public API: :class:`MatchIndex` (documents, filters, audience, hybrid search,
 confidence, explanations, save/load; dense vectors in a :class:`DenseStore`: numpy
-:class:`VectorStore` or ``pgvector.PgVectorStore``), :func:`rank_entities` (experts/institutions),
+:class:`VectorStore` or ``pgvector.PgVectorStore``), :func:`entity_affinities` / :func:`rank_entities`
+(experts/institutions), :func:`assign_by_affinity` (panels under load limits and conflicts),
 :func:`evaluate`/:func:`evaluate_entities` (offline evaluation), embedding backends.
 
 ``index`` holds the documents and runs searches; what it weighs lives beside it: ``fusion``
@@ -12,6 +13,7 @@ confidence, explanations, save/load; dense vectors in a :class:`DenseStore`: num
 
 from __future__ import annotations
 
+from .assign import Assignment, AssignmentPlan, assign_by_affinity
 from .backends import (
     BackendError,
     EmbeddingBackend,
@@ -21,7 +23,7 @@ from .backends import (
     SentenceTransformersBackend,
     make_backend,
 )
-from .entities import rank_entities
+from .entities import entity_affinities, rank_entities
 from .evaluate import evaluate, evaluate_entities, format_entity_report, format_report
 from .fusion import FusionConfig
 from .index import ALL_AUDIENCES, PUBLIC, MatchIndex, Progress
@@ -32,6 +34,8 @@ from .vectors import DenseStore, VectorStore, VectorStoreError
 __all__ = [
     "ALL_AUDIENCES",
     "PUBLIC",
+    "Assignment",
+    "AssignmentPlan",
     "BackendError",
     "DenseStore",
     "EmbeddingBackend",
@@ -49,6 +53,8 @@ __all__ = [
     "Tokenizer",
     "VectorStore",
     "VectorStoreError",
+    "assign_by_affinity",
+    "entity_affinities",
     "evaluate",
     "evaluate_entities",
     "format_entity_report",
