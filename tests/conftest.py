@@ -47,6 +47,63 @@ def migrated_sqlite(tmp_path_factory: Any) -> Any:
     return folder / "db.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Any:
+    """Name of a database on the test PostgreSQL server migrated once by a `kechuang migrate` subprocess:
+    the template of the scratch databases of subprocess tests (`scratch_database`)."""
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from tests.core.crash_points import postgres_admin, postgres_url
+
+    name = f"kechuang_migrated_{uuid.uuid4().hex[:8]}"
+    postgres_admin(f"CREATE DATABASE {name}")
+    env = {
+        **os.environ,
+        "KECHUANG_DATABASE_URL": postgres_url(name),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    subprocess.run([sys.executable, "-m", "kechuang.cli", "migrate", "-v0"], env=env, check=True)
+    yield name
+    postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def scratch_database(tmp_path: Any, request: Any) -> Any:
+    """A private migrated database and data dir for `kechuang` subprocesses (a `crash_points.Scratch`): a
+    copy of `migrated_sqlite`, or under tests/run_with_postgres.py a database cloned from
+    `migrated_postgres` on the test server, dropped afterwards."""
+    import uuid
+    from pathlib import Path
+
+    from tests.core.crash_points import Scratch, on_postgres, postgres_admin, postgres_url
+    from tests.core.test_worker_stop import scratch_env
+
+    # One hash seed for every process, so that two uninterrupted runs in two processes compare equal even
+    # where an order follows set iteration (explanations' tied terms did, until they were sorted by term).
+    if not on_postgres():
+        env = {**scratch_env(tmp_path, request.getfixturevalue("migrated_sqlite")), "PYTHONHASHSEED": "0"}
+        yield Scratch(env, env["KECHUANG_DATABASE_URL"])
+        return
+    template = request.getfixturevalue("migrated_postgres")
+    name = f"kechuang_scratch_{uuid.uuid4().hex[:8]}"
+    postgres_admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+    env = {
+        **os.environ,
+        "KECHUANG_DATA_DIR": str(tmp_path),
+        "KECHUANG_DATABASE_URL": postgres_url(name),
+        "KECHUANG_MATCHING_BACKEND": "lexical",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "PYTHONHASHSEED": "0",
+    }
+    scratch = Scratch(env, env["KECHUANG_DATABASE_URL"])
+    yield scratch
+    for database in [*scratch.clones, name]:
+        postgres_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     from django.core.cache import cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -498,9 +497,8 @@ def suggest_meetings(*, event: Event, per_participant: int = 5, min_score: float
     Each enterprise or investor is a query (its demands and stated interests); exhibitors are entities made
     of their achievements (`rank_entities`: an exhibitor's three best texts count). Suggestions never
     override a request people made themselves. Runs in the background worker (embedding is slow)."""
-    from django.conf import settings
-
     from kechuang.matching.engine import rank_entities
+    from kechuang.matching.selectors import engine_options
 
     approved = list(
         event.registrations.filter(status=Registration.Status.APPROVED)
@@ -513,26 +511,25 @@ def suggest_meetings(*, event: Event, per_participant: int = 5, min_score: float
     if not exhibitors or not seekers:
         return 0
     existing = {frozenset((m.requester_id, m.invitee_id)) for m in event.meeting_requests.all()}
-    cache = Path(settings.DATA_DIR) / "matching" / "embeddings"
-    created = 0
+    picked: list[tuple[Registration, Registration, float]] = []
     for seeker in seekers:
-        ranked = rank_entities(
-            " ".join(_texts(seeker))[:2000],
-            exhibitors,
-            backend=settings.KECHUANG_MATCHING_BACKEND,
-            cache_dir=cache,
-        )
+        ranked = rank_entities(" ".join(_texts(seeker))[:2000], exhibitors, **engine_options())
         for exhibitor_id, score in ranked[:per_participant]:
             pair = frozenset((seeker.pk, int(exhibitor_id)))
             if score < min_score or pair in existing:
                 continue
+            picked.append((seeker, by_pk[int(exhibitor_id)], score))
+            existing.add(pair)
+    created = 0
+    # Ranked first, stored in one transaction: a worker stopped or killed mid-way leaves no part of a run.
+    with transaction.atomic():
+        for seeker, exhibitor, score in picked:
             suggestion = suggest_meeting(
                 requester=seeker,
-                invitee=by_pk[int(exhibitor_id)],
+                invitee=exhibitor,
                 value=round(score, 4),
                 reason=f"匹配引擎推荐（相对得分 {score:.2f}）",
             )
-            existing.add(pair)
             created += suggestion is not None
     return created
 

@@ -247,6 +247,7 @@ def compute_suggestions(*, source_kind: str, source_id: int) -> SuggestionRun | 
         if lead is None or target == "achievement":
             lead = result
     assert lead is not None
+    _fill_titles(rows, index)  # before storing: a reader never sees a suggestion without its name
     with transaction.atomic():
         run = SuggestionRun.objects.create(
             source_kind=source_kind,
@@ -261,21 +262,18 @@ def compute_suggestions(*, source_kind: str, source_id: int) -> SuggestionRun | 
         for row in rows:
             row.run = run
         Suggestion.objects.bulk_create(rows)
-    _fill_titles(run)
     return run
 
 
-def _fill_titles(run: SuggestionRun) -> None:
+def _fill_titles(rows: list[Suggestion], index: MatchIndex) -> None:
     """Entities credited through achievements may lack a title in the hits; take it from the index."""
-    index = current_index()
-    if index is None:
-        return
-    for suggestion in run.suggestions.filter(title=""):
+    for suggestion in rows:
+        if suggestion.title:
+            continue
         doc = index.get(f"{suggestion.target_kind}:{suggestion.target_id}")
         suggestion.title = (doc or {}).get(
             "title"
         ) or f"{LABELS.get(suggestion.target_kind, '')} #{suggestion.target_id}"
-        suggestion.save(update_fields=["title"])
 
 
 def record_verdict(*, actor: User | None, suggestion: Suggestion, verdict: str) -> Suggestion:
