@@ -111,6 +111,9 @@ def test_round_runs_from_data_comparison_to_disbursement(db: Any) -> None:
     )
     with pytest.raises(ValidationError, match="未拨付"):
         services.close_round(actor=c["staff"], round_=round_)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="不能早于审批日期"):  # found by the state machine (#19)
+        services.record_payment(actor=c["staff"], disbursement=entry, paid_on=yesterday, voucher_no="JJ-1")
     services.record_payment(
         actor=c["staff"], disbursement=entry, paid_on=timezone.localdate(), voucher_no="JJ-2025-001"
     )

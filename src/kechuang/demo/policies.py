@@ -116,7 +116,7 @@ def load_demo_policies(*, seed: int) -> dict[str, int]:
             services.record_payment(
                 actor=staff,
                 disbursement=entry,
-                paid_on=today - dt.timedelta(days=3),
+                paid_on=today,  # not before the approval, which the demo records today
                 voucher_no=f"演示-拨-{i:04d}",
             )
         services.close_round(actor=staff, round_=closed)

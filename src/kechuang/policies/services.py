@@ -332,6 +332,9 @@ def record_payment(
         raise ValidationError("该笔资金已登记拨付")
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": "拨付日期不能晚于今天"})
+    approved_on = timezone.localdate(disbursement.approved_at)
+    if paid_on < approved_on:
+        raise ValidationError({"paid_on": f"拨付日期不能早于审批日期（{approved_on:%Y年%m月%d日}）"})
     if not voucher_no.strip():
         raise ValidationError({"voucher_no": "请填写拨付凭证号"})
     disbursement.status = Disbursement.Status.PAID
