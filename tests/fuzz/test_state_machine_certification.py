@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -38,7 +37,7 @@ from kechuang.talents.models import (
     Quota,
     Status,
 )
-from tests.fuzz.test_state_machines import MACHINE, RolledBack
+from tests.fuzz.test_state_machines import MACHINE, RolledBack, attempt
 from tests.talents.support import authorise, catalogue, person
 
 YEAR = 2025
@@ -128,16 +127,7 @@ def test_certification_state_machine(world: Any) -> None:
         # ---- helpers -------------------------------------------------------------------------------
 
         def _attempt(self, step: str, allowed: bool, call: Callable[[], object]) -> bool:
-            """Run one step; a refusal must be a ValidationError that changes nothing."""
-            before = _snapshot()
-            try:
-                call()
-            except ValidationError as exc:
-                assert not allowed, f"{step} refused: {exc.messages}"
-                assert _snapshot() == before, f"refused {step} changed something"
-                return False
-            assert allowed, f"{step} accepted"
-            return True
+            return attempt(step, allowed, call, _snapshot)
 
         def _pick(self, index: int) -> tuple[Cert, Certification] | None:
             if not self.certs:

@@ -8,8 +8,10 @@ of, these check the ones nobody did. Each example runs in a savepoint that is ro
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -28,6 +30,20 @@ MACHINE = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+def attempt(step: str, allowed: bool, call: Callable[[], object], snapshot: Callable[[], Any]) -> bool:
+    """Run one step of a machine; a refusal must be a ValidationError that changes nothing ``snapshot``
+    sees. True when the step was accepted (and it had to be allowed)."""
+    before = snapshot()
+    try:
+        call()
+    except ValidationError as exc:
+        assert not allowed, f"{step} refused: {exc.messages}"
+        assert snapshot() == before, f"refused {step} changed something"
+        return False
+    assert allowed, f"{step} accepted"
+    return True
 
 
 class RolledBack(RuleBasedStateMachine):
