@@ -17,6 +17,7 @@ import pytest
 
 from tests.core.crash_points import Scratch, run_paused, writes
 from tests.core.test_worker_stop import CLI, REPO
+from tests.matching_platform.test_index_build_kill import _shell
 
 pytestmark = pytest.mark.slow
 SOURCE = REPO / "src" / "kechuang" / "demo" / "data" / "achievements.jsonl"
@@ -53,14 +54,6 @@ DBTaskResult.objects.all().delete()  # the rebuilds and refreshes the edits abov
 job = compute_suggestions_task.enqueue("demand", demand.pk)
 print(json.dumps({{"demand": demand.pk, "job": str(job.id)}}))
 """
-
-
-def _shell(env: dict[str, str], code: str) -> str:
-    done = subprocess.run(
-        [*CLI, "shell", "--no-imports", "-c", code], env=env, cwd=REPO, check=True, timeout=300,
-        capture_output=True, text=True,
-    )  # fmt: skip
-    return done.stdout.strip().splitlines()[-1]
 
 
 def _json(value: Any) -> Any:
