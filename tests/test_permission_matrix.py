@@ -264,6 +264,27 @@ CASES += [
         method="post",
         data={"verdict": "confirmed"},
     ),
+    Case(
+        "matching:feedback",
+        lambda w: reverse("matching:feedback", args=[w.suggestion.pk]),
+        expect({"enterprise"}, ok=302),  # the demand's owner; the expert is not the one suggested
+        method="post",
+        data={"useful": "useful"},
+    ),
+    Case(
+        "matching:feedback other",
+        lambda w: reverse("matching:feedback", args=[w.other_suggestion.pk]),
+        expect(set(), ok=302),  # another enterprise's demand: no one outside it
+        method="post",
+        data={"useful": "useful"},
+    ),
+    Case(
+        "matching:feedback expert named",
+        lambda w: reverse("matching:feedback", args=[w.expert_suggestion.pk]),
+        expect({"enterprise", "expert"}, ok=302),
+        method="post",
+        data={"useful": "not_useful"},
+    ),
     Case("events:list", u("events:list"), EVERYONE_200),
     Case("events:detail", lambda w: reverse("events:detail", args=[w.event.pk]), EVERYONE_200),
     Case(
@@ -540,6 +561,13 @@ def matrix_world(world: Any, tmp_path: Any) -> Any:
         assert not replaced, f"{module.__name__}.setup replaced {replaced}"
     world.suggestion = Suggestion.objects.create(
         run=run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
+    )
+    world.expert_suggestion = Suggestion.objects.create(
+        run=run, target_kind="expert", target_id=world.own_expert.pk, title="x", rank=1, score=1.0
+    )
+    other_run = SuggestionRun.objects.create(source_kind="demand", source_id=world.other_demand.pk)
+    world.other_suggestion = Suggestion.objects.create(
+        run=other_run, target_kind="achievement", target_id=world.achievement.pk, title="x", rank=1, score=1.0
     )
     return world
 

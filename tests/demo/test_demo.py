@@ -336,6 +336,35 @@ def test_command() -> None:
     assert Enterprise.objects.count() == 60
 
 
+@pytest.mark.django_db
+def test_verdicts_then_learn_on_the_demo() -> None:
+    """`kechuang demo --verdicts` builds the index, computes the open demands' suggestions and judges
+    them through the services; `kechuang matching learn` then fits on them and says what it decided."""
+    import json
+
+    from kechuang.matching.models import FusionModel, Suggestion, SuggestionFeedback, SuggestionRun
+
+    with pytest.raises(CommandError, match="没有演示数据"):
+        call_command(Command(), "--verdicts", stdout=io.StringIO())
+    assert load_demo(enterprises=40, achievements_limit=200, seed=3, as_of=dt.date.today()).loaded
+    out = io.StringIO()
+    call_command(Command(), "--verdicts", stdout=out)
+    assert "模拟判断" in out.getvalue()
+    judged = Suggestion.objects.exclude(verdict="")
+    assert judged.count() > 20 and judged.filter(verdict_by__username="staff").count() == judged.count()
+    assert SuggestionFeedback.objects.filter(user__username__in=["enterprise", "enterprise2"]).exists()
+    runs = SuggestionRun.objects.count()
+    again = Suggestion.objects.exclude(verdict="").count()
+    call_command(Command(), "--verdicts", stdout=io.StringIO())  # a second run judges nothing twice
+    assert SuggestionRun.objects.count() == runs and Suggestion.objects.exclude(verdict="").count() == again
+    report_out = io.StringIO()
+    call_command("matching", "learn", "--json", stdout=report_out)
+    report = json.loads(report_out.getvalue())
+    assert report["queries_by_source"].get("platform", 0) == report["queries"]
+    assert isinstance(report["adopted"], bool) and report["reason"]
+    assert FusionModel.objects.get(pk=report["model_id"]).report["reason"] == report["reason"]
+
+
 # ---- demo demands -------------------------------------------------------------------------------------
 
 

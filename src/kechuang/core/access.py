@@ -129,6 +129,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # matching (search results are limited to what the viewer may see by audience tags)
     "matching.search": EVERYONE,
     "matching.judge": BUREAU,
+    # an enterprise on its own demands' suggestions, an expert on suggestions naming them (row rule in
+    # kechuang.matching.services.may_give_feedback)
+    "matching.feedback": frozenset({Role.ENTERPRISE, Role.EXPERT}),
     "matching.manage": BUREAU,
     # the audit log (logins, exports, permission changes, money decisions): the bureau administrator only
     "audit.view": frozenset({Role.BUREAU_ADMIN}),

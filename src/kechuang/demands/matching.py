@@ -66,7 +66,7 @@ def demand_texts() -> Iterator[MatchText]:
 
 
 def demand_source(pk: int) -> MatchSource | None:
-    demand = Demand.objects.filter(pk=pk).first()
+    demand = Demand.objects.filter(pk=pk).select_related("enterprise").first()
     if demand is None:
         return None
     return MatchSource(
@@ -76,6 +76,7 @@ def demand_source(pk: int) -> MatchSource | None:
         f"{demand.title}。{demand.description}\n{demand.indicators}".strip(),
         targets=("achievement", "expert", "institution", "enclave"),
         audience=(PUBLIC,),
+        owners=(org_tag(demand.enterprise.organization_id),),
     )
 
 

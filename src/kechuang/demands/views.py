@@ -255,6 +255,8 @@ def demand_detail(
                 source_id=demand.pk,
                 awaiting=demand.status in OPEN_STATUSES,
                 note=MATCHING_NOTES.get(demand.status, ""),
+                principal=principal,
+                user_id=request.user.pk,
             ),
             can_judge=may(principal, "matching.judge"),
             duplicates=selectors.near_duplicates(demand)

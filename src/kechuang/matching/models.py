@@ -54,6 +54,8 @@ class SuggestionRun(models.Model):
     confidence_label = models.CharField("置信度等级", max_length=4, blank=True)
     nothing_fits = models.BooleanField("库中无合适匹配", default=False)
     message = models.TextField("说明", blank=True)
+    # the fusion weights that ranked this run (FusionModel.version); online precision is kept per version
+    model_version = models.CharField("排序模型版本", max_length=40, blank=True)
 
     class Meta:
         ordering = ["-computed_at", "-pk"]
@@ -89,3 +91,45 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_kind}:{self.target_id} #{self.rank}"
+
+
+class SuggestionFeedback(models.Model):
+    """An enterprise's or an expert's own word on a suggestion: the demand's owner on what was suggested
+    for it, an expert on a suggestion naming them. Kept apart from the staff verdict (one per user)."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField("角色", max_length=30)
+    useful = models.BooleanField("是否有用")
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = verbose_name_plural = "推荐反馈"
+        constraints = [models.UniqueConstraint(fields=["suggestion", "user"], name="one_feedback_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} {'有用' if self.useful else '不合适'}"
+
+
+class FusionModel(models.Model):
+    """One run of `kechuang matching learn`: the weights it found, what it measured, whether adopted.
+
+    The adopted one, newest first, is what searches use (also written to the data directory, where the
+    index reads it); the others stay as the record of why nothing changed."""
+
+    version = models.CharField("版本", max_length=40)
+    params = models.JSONField("权重")
+    adopted = models.BooleanField("已采用", default=False)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    report = models.JSONField("评估报告", default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "排序模型"
+
+    def __str__(self) -> str:
+        return f"{self.version} {'已采用' if self.adopted else '未采用'}"

