@@ -42,6 +42,18 @@ CASES: list[Case] = [
         data={"commissioner": "", "goals": "重复派驻", "starts_on": "2025-03-01", "ends_on": "2025-06-30"},
     ),
     Case(
+        "commissioners:match_batch",
+        lambda w: f"/commissioners/match/batch/?e={w.own_enterprise.pk}&e={w.other_enterprise.pk}",
+        expect(ASSIGN),  # a township officer's proposal holds only its own township's enterprise
+    ),
+    Case(
+        "commissioners:match_batch post",
+        u("commissioners:match_batch"),
+        expect(ASSIGN, ok=302),  # nothing ticked: refused with a message, nothing written
+        method="post",
+        data={"e": "1"},
+    ),
+    Case(
         "commissioners:assignment",
         u("commissioners:assignment", lambda w: w.own_assignment.pk),
         expect(ASSIGNMENT),

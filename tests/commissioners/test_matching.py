@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -86,3 +87,57 @@ def test_best_reason_takes_each_entity_first_scoring_text() -> None:
     ranked = [("2:1", 1.0), ("1:0", 0.6), ("2:0", 0.5), ("1:1", 0.4), ("3:0", 0.0)]
     titles = {"1:0": "甲", "1:1": "乙", "2:0": "丙", "2:1": "丁", "3:0": "戊"}
     assert rules.best_reason(ranked, titles) == {"2": "丁", "1": "甲"}
+
+
+def test_a_batch_is_assigned_as_a_whole_under_capacity(world: Any, trio: dict[str, Commissioner]) -> None:
+    """Both enterprises' best is not the same commissioner here, so each gets its own; once the shoe
+    expert is full, the shoe enterprise is told why instead of being given someone unrelated."""
+    proposals = selectors.propose_assignments([world.own_enterprise, world.other_enterprise])
+    assert [p.commissioner for p in proposals] == [trio["shoes"], trio["kiln"]]
+    assert "专长匹配度" in proposals[0].reason and "排第 1 位" in proposals[0].reason
+    Commissioner.objects.filter(pk=trio["shoes"].pk).update(max_enterprises=1)
+    services.assign(
+        actor=None,
+        commissioner=trio["shoes"],
+        enterprise=world.same_town_enterprise,
+        goals="已有派驻",
+        starts_on=dt.date.today(),
+        ends_on=dt.date.today() + dt.timedelta(days=30),
+    )
+    again = selectors.propose_assignments([world.own_enterprise, world.other_enterprise])
+    assert again[1].commissioner == trio["kiln"]
+    assert again[0].commissioner != trio["shoes"]
+    if again[0].commissioner is not None:
+        assert "已满额" in again[0].reason  # the better one skipped, and said so
+    else:
+        assert "已满额" in again[0].unfilled
+    assert selectors.propose_assignments([]) == []
+
+
+def test_the_batch_page_adopts_ticked_pairs_through_the_service(
+    world: Any, trio: dict[str, Commissioner], client_for: Any
+) -> None:
+    staff = client_for("bureau_staff")
+    url = f"/commissioners/match/batch/?e={world.own_enterprise.pk}&e={world.other_enterprise.pk}"
+    page = staff.get(url).content.decode()
+    own_pair = f"{world.own_enterprise.pk}:{trio['shoes'].pk}"
+    assert own_pair in page and "专长匹配度" in page
+    bad_pair = f"{world.other_enterprise.pk}:999999"
+    response = staff.post(
+        "/commissioners/match/batch/",
+        {"e": [world.own_enterprise.pk, world.other_enterprise.pk], "pair": [own_pair, bad_pair]},
+    )
+    assert response.status_code == 302
+    from kechuang.commissioners.models import Assignment
+
+    made = Assignment.objects.filter(enterprise=world.own_enterprise, commissioner=trio["shoes"])
+    assert made.count() == 1 and made.get().created_by == world.users["bureau_staff"]
+    assert not Assignment.objects.filter(enterprise=world.other_enterprise).exists()
+    # a township officer cannot slip in another township's enterprise
+    officer = client_for("township_officer")
+    officer.post(
+        "/commissioners/match/batch/",
+        {"e": [world.other_enterprise.pk], "pair": [f"{world.other_enterprise.pk}:{trio['kiln'].pk}"]},
+    )
+    assert not Assignment.objects.filter(enterprise=world.other_enterprise).exists()
+    assert "没有选择企业" in client_for("bureau_staff").get("/commissioners/match/batch/").content.decode()

@@ -333,3 +333,33 @@ def test_logs_never_carry_the_clear_id(world: Any, caplog: Any) -> None:
             )
     assert caplog.records and p.id_masked in caplog.text
     assert number not in caplog.text
+
+
+def test_reviewers_are_proposed_by_expertise_through_the_assignment_service(world: Any) -> None:
+    from tests import factories as f
+
+    cat = catalogue()
+    p = person(1, world.own_enterprise)
+    Person.objects.filter(pk=p.pk).update(field="鞋底橡胶材料", title="高级工程师")
+    cert = services.apply_for_certification(
+        actor=None, person=p, basis=cat["items"]["A"], files=[SimpleUploadedFile("a.pdf", b"%PDF")], on=D
+    )
+    services.accept_application(actor=None, certification=cert)
+    services.pass_first_review(actor=None, certification=cert)
+    rubber = f.expert("橡胶专家")
+    rubber.fields, rubber.publications = "鞋底橡胶 高分子材料", "运动鞋底橡胶耐磨配方研究"
+    rubber.save()
+    tea = f.expert("茶叶专家")
+    tea.fields = "茶叶加工 保鲜"
+    tea.save()
+    rubber_user = f.user("rubber", "expert", expert=rubber)
+    f.user("tea", "expert", expert=tea)
+    cert.refresh_from_db()
+    proposal = selectors.propose_reviewers(cert, per_cert=2)
+    names = [u.username for u, _, _ in proposal.reviewers]
+    assert names[0] == "rubber" and "专长匹配度" in proposal.reviewers[0][2]
+    services.assign_reviewer(actor=None, certification=cert, reviewer=rubber_user)
+    again = selectors.propose_reviewers(cert, per_cert=2)
+    assert "rubber" not in [u.username for u, _, _ in again.reviewers]  # already on it
+    assert len(again.reviewers) == 1
+    assert selectors.propose_reviewers(cert, per_cert=1).reviewers == []  # the panel is full

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from kechuang.accounts.models import Profile
@@ -26,3 +28,13 @@ def principal_for(user: AbstractBaseUser | AnonymousUser) -> Principal:
         enclave_id=profile.enclave_id,
         expert_id=profile.expert_id,
     )
+
+
+def reviewer_texts(user: Any) -> list[str]:
+    """What a reviewer is known for: the linked expert's fields, bio and each listed publication (the
+    texts ``entity_affinities`` compares applications with, for incubation and talent reviews)."""
+    expert = getattr(getattr(user, "profile", None), "expert", None)
+    if expert is None:
+        return []
+    texts = [t for t in (expert.fields, expert.bio) if t and t.strip()]
+    return texts + [line.strip() for line in (expert.publications or "").splitlines() if line.strip()]

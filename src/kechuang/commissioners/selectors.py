@@ -326,3 +326,68 @@ def suggest(enterprise: Enterprise, *, limit: int = 10, today: dt.date | None = 
         )
         for cid, score in top
     ]
+
+
+@dataclass
+class Proposal:
+    """One enterprise's commissioner in a batch proposal (None, with ``unfilled`` saying why)."""
+
+    enterprise: Enterprise
+    commissioner: Commissioner | None
+    affinity: float = 0.0
+    reason: str = ""
+    unfilled: str = ""
+
+
+# A batch proposal computes one query per enterprise: enough for a township's list, not for the county.
+MAX_BATCH = 50
+
+
+def propose_assignments(enterprises: list[Enterprise], *, today: dt.date | None = None) -> list[Proposal]:
+    """One commissioner for each enterprise, chosen for the batch as a whole: ``entity_affinities`` of
+    each enterprise's query (its open demands, or products and chains) against every available
+    commissioner's profile, assigned by min-cost flow so no commissioner exceeds the enterprises they
+    may still take (``max_enterprises`` minus current assignments) and no pair already assigned is
+    proposed again. Why not each enterprise's best on its own: the best-known experts would be proposed
+    everywhere and refused at the capacity check one by one."""
+    from kechuang.matching.engine import assign_by_affinity, entity_affinities
+    from kechuang.matching.selectors import engine_options
+
+    day = today or timezone.localdate()
+    enterprises = enterprises[:MAX_BATCH]
+    if not enterprises:
+        return []
+    candidates = list(commissioners().filter(is_active=True).exclude(available_until__lt=day).order_by("pk"))
+    current = Assignment.objects.filter(status=AssignmentStatus.ACTIVE, ends_on__gte=day)
+    load = dict(current.values_list("commissioner_id").annotate(n=Count("pk")))
+    held = set(current.values_list("enterprise_id", "commissioner_id"))
+    queries = [enterprise_query(e)[0] for e in enterprises]
+    texts = profiles(candidates)
+    affinity = entity_affinities(
+        queries, {str(c.pk): [t.text for t in texts[c.pk]] for c in candidates}, **engine_options()
+    )
+    plan = assign_by_affinity(
+        affinity,
+        per_item=[1 if q.strip() else 0 for q in queries],
+        capacity=[max(c.max_enterprises - load.get(c.pk, 0), 0) for c in candidates],
+        conflicts={
+            (i, j)
+            for i, e in enumerate(enterprises)
+            for j, c in enumerate(candidates)
+            if (e.pk, c.pk) in held
+        },
+        entity_names=[c.name for c in candidates],
+    )
+    out = []
+    for i, enterprise in enumerate(enterprises):
+        chosen = plan.for_item(i)
+        if not queries[i].strip():
+            out.append(
+                Proposal(enterprise, None, unfilled="企业没有在办需求、主营产品或产业链信息，无从匹配")
+            )
+        elif chosen:
+            a = chosen[0]
+            out.append(Proposal(enterprise, candidates[a.entity], a.affinity, a.reason))
+        else:
+            out.append(Proposal(enterprise, None, unfilled=plan.unfilled.get(i, "没有可派驻的特派员")))
+    return out

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.commissioner_detail, name="detail"),
     path("<int:pk>/edit/", views.commissioner_edit, name="edit"),
     path("match/", views.match_pick, name="match_pick"),
+    path("match/batch/", views.match_batch, name="match_batch"),
     path("match/<int:enterprise_pk>/", views.match, name="match"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/close/", views.assignment_close, name="assignment_close"),

@@ -202,6 +202,53 @@ def match(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
+@requires("commissioner.assign")
+def match_batch(request: HttpRequest) -> HttpResponse:
+    """Commissioners for several enterprises at once, proposed for the batch as a whole (min-cost flow
+    under each commissioner's remaining capacity); POST adopts the ticked pairs through the same
+    service as a single assignment."""
+    principal = principal_of(request)
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [int(v) for v in source.getlist("e") if v.isdigit()][: selectors.MAX_BATCH]
+    enterprises = list(selectors.assignable_enterprises(principal).filter(pk__in=ids).order_by("pk"))
+    today = timezone.localdate()
+    if request.method == "POST":
+        by_id = {e.pk: e for e in enterprises}
+        done, failed = 0, []
+        for value in request.POST.getlist("pair"):
+            ent_raw, _, com_raw = value.partition(":")
+            enterprise = by_id.get(int(ent_raw)) if ent_raw.isdigit() else None
+            commissioner = Commissioner.objects.filter(pk=com_raw).first() if com_raw.isdigit() else None
+            if enterprise is None or commissioner is None:
+                failed.append(f"无效的选择：{value}")
+                continue
+            try:
+                services.assign(
+                    actor=actor_of(request),
+                    commissioner=commissioner,
+                    enterprise=enterprise,
+                    goals=f"按专长匹配派驻：围绕{enterprise}的技术需求与主营产品提供服务",
+                    starts_on=today,
+                    ends_on=today + dt.timedelta(days=364),
+                )
+            except ValidationError as exc:
+                failed.append(f"{enterprise}：{'；'.join(exc.messages)}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, f"已按推荐派驻 {done} 位科技特派员（服务期一年，可在派驻页修改）")
+        for text in failed:
+            messages.error(request, text)
+        if not done and not failed:
+            messages.error(request, "请至少勾选一项推荐")
+        return redirect("commissioners:match_pick")
+    return render(
+        request,
+        "commissioners/match_batch.html",
+        {"proposals": selectors.propose_assignments(enterprises, today=today), "asked": len(ids)},
+    )
+
+
 # ---- assignments and service records -----------------------------------------------------------------
 
 

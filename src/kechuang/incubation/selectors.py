@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from kechuang.accounts.conflicts import REVIEWER_ROLES, link_to_party
+from kechuang.accounts.selectors import reviewer_texts
 from kechuang.core.access import Principal, Role, require, scope
 from kechuang.core.formatting import format_date_cn, format_wan, plain_number
 from kechuang.incubation.choices import ACTIVE_STAGES, Rule
@@ -166,15 +167,6 @@ class ReviewerProposal:
 
 #: A reviewer's open reviews (assigned, not submitted) across projects at most.
 REVIEW_LOAD = 6
-
-
-def reviewer_texts(user: User) -> list[str]:
-    """What a reviewer is known for: the linked expert's fields, bio and each listed publication."""
-    expert = getattr(getattr(user, "profile", None), "expert", None)
-    if expert is None:
-        return []
-    texts = [t for t in (expert.fields, expert.bio) if t and t.strip()]
-    return texts + [line.strip() for line in (expert.publications or "").splitlines() if line.strip()]
 
 
 def project_text(project: Project) -> str:

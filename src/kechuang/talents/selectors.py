@@ -433,3 +433,68 @@ def enclave_talent_figures(*, enclave_id: int, since: dt.date, until: dt.date) -
 
 def id_kinds() -> list[tuple[str, str]]:
     return list(IdKind.choices)
+
+
+# At most this many unscored talent reviews per reviewer when proposing (as for incubation reviews).
+TALENT_REVIEW_LOAD = 6
+
+
+@dataclass(frozen=True)
+class ReviewerProposal:
+    reviewers: list[tuple[Any, float, str]]  # (user, affinity, reason), best first
+    unfilled: str = ""
+
+
+def certification_text(cert: Certification) -> str:
+    """What a certification is about, for matching reviewers: the person's field and title, the level
+    and the statement."""
+    person = cert.person
+    parts = (person.field, person.title, cert.level.name if cert.level_id else "", cert.statement)
+    return "。".join(p for p in parts if p and p.strip())[:2000]
+
+
+def propose_reviewers(cert: Certification, *, per_cert: int = 3) -> ReviewerProposal:
+    """Experts for a bureau-path certification by expertise: ``entity_affinities`` of the application
+    against each expert reviewer's profile, assigned with the platform's assignment service
+    (``assign_by_affinity``) so reviewers already on it, linked to the applicant (the conflict rule of
+    kechuang.accounts.conflicts) or carrying ``TALENT_REVIEW_LOAD`` unscored reviews are not proposed."""
+    from django.contrib.auth.models import User
+
+    from kechuang.accounts.conflicts import link_to_party
+    from kechuang.accounts.selectors import reviewer_texts
+    from kechuang.matching.engine import assign_by_affinity, entity_affinities
+    from kechuang.matching.selectors import engine_options
+
+    pool = list(
+        User.objects.filter(is_active=True, profile__role=Role.EXPERT, profile__expert__isnull=False)
+        .select_related("profile__expert__institution__organization", "profile__organization")
+        .order_by("username")
+    )
+    assigned = set(ExpertScore.objects.filter(certification=cert).values_list("reviewer_id", flat=True))
+    need = max(per_cert - len(assigned), 0)
+    if not pool or not need:
+        return ReviewerProposal([], "" if not need else "没有登记专长的专家账号")
+    open_load = dict(
+        ExpertScore.objects.filter(reviewer__in=pool, score__isnull=True, conflict_declared=False)
+        .values_list("reviewer_id")
+        .annotate(n=Count("pk"))
+    )
+    org = cert.enterprise.organization_id if cert.enterprise_id and cert.enterprise else None
+    affinity = entity_affinities(
+        [certification_text(cert)], {str(u.pk): reviewer_texts(u) for u in pool}, **engine_options()
+    )
+    plan = assign_by_affinity(
+        affinity,
+        per_item=[need],
+        capacity=[max(TALENT_REVIEW_LOAD - open_load.get(u.pk, 0), 0) for u in pool],
+        conflicts={
+            (0, j)
+            for j, u in enumerate(pool)
+            if u.pk in assigned
+            or link_to_party(u, submitted_by_id=cert.submitted_by_id, organization_id=org, profile=u.profile)
+        },
+        entity_names=[u.profile.display_name or u.username for u in pool],
+    )
+    return ReviewerProposal(
+        [(pool[a.entity], a.affinity, a.reason) for a in plan.for_item(0)], plan.unfilled.get(0, "")
+    )

@@ -277,6 +277,7 @@ def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_bureau:
         scores = [s for s in scores if s.reviewer_id == principal.user_id]
     own_score = next((s for s in scores if s.reviewer_id == principal.user_id), None)
+    reviewing = is_bureau and cert.status in (Status.FIRST_REVIEW, Status.EXPERT_REVIEW)
     return render(
         request,
         "talents/cert_detail.html",
@@ -288,9 +289,8 @@ def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": list(cert.objections.select_related("by", "decided_by")),
             "can_manage": may(principal, "talent.manage"),
             "is_own_enterprise": may(principal, "talent.certify_self") and cert.path == CertPath.SELF,
-            "reviewers": reviewer_choices()
-            if is_bureau and cert.status in (Status.FIRST_REVIEW, Status.EXPERT_REVIEW)
-            else [],
+            "reviewers": reviewer_choices() if reviewing else [],
+            "proposal": selectors.propose_reviewers(cert) if reviewing else None,
             "counted": services.counted_scores(cert) if is_bureau else [],
             "history": history_for(cert) if may(principal, "history.view") else None,
             "today": _today(),
