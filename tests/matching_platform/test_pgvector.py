@@ -6,6 +6,8 @@ PostgreSQL tests skip with a reason and the SQLite check at the end runs instead
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 from collections.abc import Iterator
@@ -27,6 +29,33 @@ from kechuang.matching.models import IndexBuild
 from tests.matching.test_engine_index import DOCS, FakeBackend
 
 
+@functools.cache
+def _hnsw_builds_here() -> tuple[bool, str]:
+    """Whether pgvector can build an HNSW index on this CPU, tried on a throwaway cluster.
+
+    Why: on some machines the bundled pgvector binary dies with SIGILL (illegal instruction) while
+    building HNSW; the crash resets the whole PostgreSQL cluster into recovery and every later test on
+    it fails to connect. Found on stop 29's machine (the CI of stop 28 built HNSW fine)."""
+    import tempfile
+
+    import pgserver  # type: ignore[import-untyped]
+
+    with tempfile.TemporaryDirectory(prefix="kechuang-hnsw-probe-") as tmp:
+        server = pgserver.get_server(tmp, cleanup_mode="stop")
+        try:
+            server.psql(
+                "CREATE EXTENSION IF NOT EXISTS vector; CREATE TABLE probe (v vector(3)); "
+                "INSERT INTO probe SELECT ARRAY[random(), random(), random()]::vector "
+                "FROM generate_series(1, 200); CREATE INDEX ON probe USING hnsw (v vector_cosine_ops);"
+            )
+        except Exception as exc:  # the backend crashed: psql exits non-zero
+            return False, f"pgvector 在本机 CPU 上建立 HNSW 索引时崩溃（SIGILL）：{type(exc).__name__}"
+        finally:
+            with contextlib.suppress(Exception):  # a crashed probe cluster is killed by pgserver itself
+                server.cleanup()
+    return True, ""
+
+
 @pytest.fixture
 def dsn(django_db_setup: Any, django_db_blocker: Any) -> str:
     """libpq conninfo of the test database; skips unless pgvector can be enabled there."""
@@ -37,6 +66,9 @@ def dsn(django_db_setup: Any, django_db_blocker: Any) -> str:
     ok, reason = pgvector_available(conninfo)
     if not ok:
         pytest.skip(f"PostgreSQL 上没有 pgvector 扩展：{reason}")
+    ok, reason = _hnsw_builds_here()
+    if not ok:
+        pytest.skip(reason)
     return conninfo
 
 
