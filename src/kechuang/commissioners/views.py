@@ -214,11 +214,13 @@ def match_batch(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.method == "POST":
         by_id = {e.pk: e for e in enterprises}
+        pairs = [value.partition(":") for value in request.POST.getlist("pair")]
+        chosen = Commissioner.objects.in_bulk([int(c) for _, _, c in pairs if c.isdigit()])
         done, failed = 0, []
-        for value in request.POST.getlist("pair"):
-            ent_raw, _, com_raw = value.partition(":")
+        for ent_raw, _, com_raw in pairs:
+            value = f"{ent_raw}:{com_raw}"
             enterprise = by_id.get(int(ent_raw)) if ent_raw.isdigit() else None
-            commissioner = Commissioner.objects.filter(pk=com_raw).first() if com_raw.isdigit() else None
+            commissioner = chosen.get(int(com_raw)) if com_raw.isdigit() else None
             if enterprise is None or commissioner is None:
                 failed.append(f"无效的选择：{value}")
                 continue
