@@ -538,6 +538,58 @@ def test_missing_extension_falls_back_to_memory(
     assert vectorstore.status() == ("memory", "")
 
 
+def test_a_server_crash_while_building_hnsw_is_remembered_and_never_repeated(
+    django_db_setup: Any, django_db_blocker: Any, monkeypatch: Any, settings: Any
+) -> None:
+    """The SIGILL case without SIGILL: the CREATE INDEX ends its own server process (pg_terminate_backend),
+    which the client sees exactly as a crash. Runs where HNSW itself would crash, too."""
+    from kechuang.matching.engine.vectors import VectorStoreError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("需要 PostgreSQL（python tests/run_with_postgres.py pytest …）")
+    with django_db_blocker.unblock():
+        dsn = vectorstore.conninfo()
+    if not pgvector_available(dsn)[0]:
+        pytest.skip("PostgreSQL 上没有 pgvector 扩展")
+    _drop(dsn, "t_pgv_crash")
+    store = PgVectorStore(dsn, dim=8, model="test-model", table="t_pgv_crash", exact_below=0)
+    real_sql = store._sql
+
+    def dying(template: str, **literals: object) -> Any:
+        if template.startswith("CREATE INDEX"):
+            return real_sql("SELECT pg_terminate_backend(pg_backend_pid()), pg_sleep(5)")
+        return real_sql(template, **literals)
+
+    monkeypatch.setattr(store, "_sql", dying)
+    monkeypatch.setattr(vectorstore, "_stores", vectorstore.weakref.WeakSet([store]))
+    vectorstore.forget_probe()
+    try:
+        mat = _unit(np.random.default_rng(3), 20, 8)
+        _bind(store, len(mat))
+        with pytest.raises(VectorStoreError, match="HNSW"):
+            store.set_rows(np.arange(len(mat)), mat)
+        assert store.hnsw_crash
+        store.set_rows(np.arange(len(mat)), mat)  # the table is there; HNSW is not tried again
+        assert not store.needs_optimize(len(mat))
+        found, _scores = store.search(mat[4], np.ones(len(mat), bool), 3)
+        assert found[0] == 4 and store.last_path.startswith("exact")
+        # the platform remembers it: no process chooses pgvector again until the file is removed
+        assert "HNSW" in vectorstore.remember_hnsw_crashes()
+        record = json.loads(vectorstore.hnsw_crash_file().read_text(encoding="utf-8"))
+        assert record["table"] == "t_pgv_crash" and "SIGILL" in record["reason"]
+        with django_db_blocker.unblock():
+            settings.KECHUANG_VECTOR_STORE = "auto"
+            assert vectorstore.status() == ("memory", "")
+            settings.KECHUANG_VECTOR_STORE = "pgvector"
+            assert "崩溃" in vectorstore.status()[1]
+            vectorstore.hnsw_crash_file().unlink()
+            assert vectorstore.status() == ("pgvector", "")
+    finally:
+        store.close()
+        _drop(dsn, "t_pgv_crash")
+        vectorstore.forget_probe()
+
+
 @pytest.mark.skipif(
     connection.vendor == "postgresql", reason="SQLite 上的行为（PostgreSQL 上由上面的测试覆盖）"
 )

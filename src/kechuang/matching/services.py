@@ -201,7 +201,8 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
         index.refresh(progress=_progress(build))
         index.save(index_dir())
         mode = "hybrid" if index.has_dense else "lexical-fallback"
-        note = " ".join(m for m in (index.backend_error, vectorstore.status()[1]) if m)
+        crash = vectorstore.remember_hnsw_crashes()
+        note = " ".join(m for m in (index.backend_error, crash, vectorstore.status()[1]) if m)
         IndexBuild.objects.filter(pk=build.pk).update(
             status=IndexBuild.Status.DONE,
             finished_at=timezone.now(),
@@ -215,6 +216,7 @@ def rebuild_index(*, build: IndexBuild | None = None) -> IndexBuild:
         )
     except Exception as exc:
         log.exception("index rebuild failed")
+        vectorstore.remember_hnsw_crashes()
         IndexBuild.objects.filter(pk=build.pk).update(
             status=IndexBuild.Status.FAILED, finished_at=timezone.now(), message=f"索引构建失败：{exc}"
         )

@@ -12,12 +12,15 @@ module only decides and builds the libpq connection string from Django's databas
 
 from __future__ import annotations
 
+import json
 import logging
 import weakref
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 from kechuang.matching.engine.index import StoreFactory
 from kechuang.matching.engine.pgvector import PgVectorStore, pgvector_available
@@ -69,11 +72,40 @@ def conninfo(alias: str = "default") -> str:
     return str(make_conninfo("", **{k: v for k, v in params.items() if v is not None}))
 
 
+def hnsw_crash_file() -> Path:
+    """Written when the database server died building pgvector's HNSW index (see remember_hnsw_crashes)."""
+    return Path(settings.DATA_DIR) / "matching" / "pgvector-hnsw-crash.json"
+
+
 def probe(dsn: str) -> tuple[bool, str]:
-    """Can pgvector be used there? Cached per process (the answer does not change under us)."""
+    """Can pgvector be used there? Cached per process (the answer does not change under us).
+
+    Not after an HNSW build crashed the server: trying again would crash it again, so every process
+    keeps vectors in memory until an operator has fixed pgvector and deleted :func:`hnsw_crash_file`."""
+    crash = hnsw_crash_file()
+    if crash.exists():
+        return False, f"此前建立 HNSW 索引时 PostgreSQL 服务进程崩溃；修复 pgvector 后删除 {crash} 再试"
     if dsn not in _probed:
         _probed[dsn] = pgvector_available(dsn)
     return _probed[dsn]
+
+
+def remember_hnsw_crashes() -> str:
+    """If a store of this process saw the server die building HNSW, write the crash file; its reason.
+
+    Called after every index build: the crash itself is already answered (the store searches exactly and
+    stops building HNSW); this keeps the next process from trying."""
+    crashed = next((store for store in list(_stores) if store.hnsw_crash), None)
+    if crashed is None:
+        return ""
+    crash = hnsw_crash_file()
+    if not crash.exists():
+        crash.parent.mkdir(parents=True, exist_ok=True)
+        record = {"reason": crashed.hnsw_crash, "table": crashed.table, "at": timezone.now().isoformat()}
+        crash.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        log.error("pgvector HNSW 建索引导致数据库进程崩溃，此后语义向量改存内存：%s", crashed.hnsw_crash)
+    _probed.clear()
+    return str(crashed.hnsw_crash)
 
 
 def status() -> tuple[str, str]:

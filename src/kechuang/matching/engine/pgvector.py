@@ -57,6 +57,12 @@ from .vectors import VectorStoreError, search_each_group
 
 __all__ = ["EXTENSION", "PgVectorStore", "pgvector_available"]
 
+#: Why a store stopped building HNSW (see :attr:`PgVectorStore.hnsw_crash`).
+HNSW_CRASH = (
+    "建立 HNSW 索引时 PostgreSQL 服务进程崩溃（常见原因：pgvector 按另一种 CPU 的指令集编译，SIGILL）"
+    " / the server process died building the HNSW index"
+)
+
 #: Name of the PostgreSQL extension (a module constant so tests can simulate its absence).
 EXTENSION = "vector"
 _NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
@@ -164,6 +170,11 @@ class PgVectorStore:
         self._ready = False
         self._count: int | None = None
         self._has_hnsw: bool | None = None
+        #: Set when the server process died while this store built its HNSW index. Why: a pgvector binary
+        #: built for another CPU dies with SIGILL there, and the crash puts the whole cluster through
+        #: recovery; the store never tries again and searches exactly, and the platform remembers it.
+        self.hnsw_crash: str | None = None
+        self._building_hnsw = False
         self._pending_deletes: list[str] = []
         self._ids: Sequence[str] = ()
         self._hashes: Sequence[bytes] = ()
@@ -214,9 +225,14 @@ class PgVectorStore:
                         self._ensure_table(cur)
                     yield cur
             except psycopg.Error as exc:
+                crashed = self._building_hnsw and (conn.closed or conn.broken)
+                self._building_hnsw = False
                 if conn.closed or conn.broken:
                     self._conn, self._ready = None, False
                 detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                if crashed:
+                    self.hnsw_crash = HNSW_CRASH
+                    detail = f"{HNSW_CRASH}：{detail}"
                 raise VectorStoreError(f"向量数据库出错：{detail}") from exc
 
     def close(self) -> None:
@@ -254,7 +270,10 @@ class PgVectorStore:
         return int.from_bytes(digest, "big", signed=True)
 
     def _create_hnsw(self, cur: Any) -> None:
+        if self.hnsw_crash:
+            return  # exact search from here on: building again would crash the server again
         self._set_local(cur, "maintenance_work_mem", self.build_memory)
+        self._building_hnsw = True
         cur.execute(
             self._sql(
                 "CREATE INDEX IF NOT EXISTS {idx} ON {t} USING hnsw (embedding vector_ip_ops) "
@@ -263,6 +282,7 @@ class PgVectorStore:
                 efc=int(self.ef_construction),
             )
         )
+        self._building_hnsw = False
         self._has_hnsw = True
 
     # -- DenseStore: bookkeeping ---------------------------------------------
@@ -367,7 +387,9 @@ class PgVectorStore:
         return np.union1d(np.asarray(stale, dtype=np.int64), missing).astype(np.int64)
 
     def needs_optimize(self, n_alive: int) -> bool:
-        """True while the HNSW index is missing (after a bulk load)."""
+        """True while the HNSW index is missing (after a bulk load) and building it is safe here."""
+        if self.hnsw_crash:
+            return False
         if self._has_hnsw is None:
             with self._tx() as cur:
                 cur.execute("SELECT to_regclass(%s) IS NOT NULL", (self.hnsw_name,))
@@ -427,6 +449,7 @@ class PgVectorStore:
             or n_allowed <= self.exact_factor * fetch
             or fetch > self.max_fetch
             or self.needs_optimize(0)  # no HNSW index (bulk load in progress): the scan is exact anyway
+            or self.hnsw_crash is not None  # never built here: the server died building it
         )
         if not exact:
             # a second, larger round when the mask ate more candidates than expected
