@@ -87,3 +87,23 @@ def test_idle_timeout_can_be_turned_off(world: Any, settings: Any) -> None:
     c.force_login(world.users["bureau_staff"])
     _idle(c, 600)
     assert c.get("/dashboard/").status_code == 200
+
+
+def test_passwords_are_hashed_with_argon2id_and_old_pbkdf2_hashes_are_upgraded_at_login(
+    db: Any, settings: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from kechuang import settings as shipped
+
+    settings.PASSWORD_HASHERS = shipped.PASSWORD_HASHERS  # the tests' MD5 shortcut off
+    assert make_password("Jinjiang-2024").startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    user = get_user_model().objects.create_user("legacy", password="unused-password")
+    user.password = make_password("Jinjiang-2024", hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    c = Client()
+    assert c.post("/accounts/login/", {"username": "legacy", "password": "Jinjiang-2024"}).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.check_password("Jinjiang-2024") and not user.check_password("Jinjiang-2025")
