@@ -10,9 +10,10 @@ summary and stop the server with SIGTERM.
 ``KECHUANG_LOAD_USERS`` (default 200), ``KECHUANG_LOAD_SECONDS`` (default 60), ``KECHUANG_LOAD_SPAWN_RATE``
 (default 50), ``KECHUANG_LOAD_WORKERS`` / ``KECHUANG_LOAD_THREADS`` (default: serve's own defaults) set the
 run. Output: ``{"sqlite"|"postgresql": {"users", "requests", "rps", "p50_ms", "p95_ms", "p99_ms", "errors",
-"page_views_p95_ms", "login_p95_ms", "page_p95_ms": {name: ms}, ...}}``; ``p95_ms`` covers every request
-(logins included), ``page_views_p95_ms`` every request except the login POST (password hashing is slow
-on purpose).
+"page_views_p95_ms", "login_p95_ms", "steady_page_views_p95_ms", "page_p95_ms": {name: ms}, ...}}``;
+``p95_ms`` covers every request (logins included), ``page_views_p95_ms`` every request except the login
+POST (password hashing is slow on purpose), ``steady_page_views_p95_ms`` the page views sent after the
+last user had signed in (``all_signed_in_after_s`` after the first request).
 """
 
 from __future__ import annotations
@@ -118,9 +119,14 @@ def _summary(prefix: Path, raw_path: Path, users: int, seconds: float) -> dict[s
     with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     total = next(r for r in rows if r["Name"] == "Aggregated")
-    raw: list[tuple[str, float, bool]] = json.loads(raw_path.read_text(encoding="utf-8"))
-    pages = [ms for name, ms, _ in raw if name != LOGIN]
-    logins = [ms for name, ms, _ in raw if name == LOGIN]
+    raw: list[tuple[str, float, bool, float]] = json.loads(raw_path.read_text(encoding="utf-8"))
+    pages = [ms for name, ms, _, _ in raw if name != LOGIN]
+    logins = [ms for name, ms, _, _ in raw if name == LOGIN]
+    # Once everyone has signed in (the last login POST answered), the morning's steady browsing.
+    signed_in = max((sent + ms / 1000 for name, ms, _, sent in raw if name == LOGIN), default=0.0)
+    steady = [ms for name, ms, _, sent in raw if name != LOGIN and sent >= signed_in]
+    steady_errors = sum(1 for name, _, failed, sent in raw if failed and name != LOGIN and sent >= signed_in)
+    first_sent = min((sent for *_, sent in raw), default=signed_in)
     failures: dict[str, int] = {}
     with open(f"{prefix}_failures.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -136,6 +142,11 @@ def _summary(prefix: Path, raw_path: Path, users: int, seconds: float) -> dict[s
         "errors": int(total["Failure Count"]),
         "page_views_p95_ms": round(_percentile(pages, 0.95), 1),
         "login_p95_ms": round(_percentile(logins, 0.95), 1),
+        "all_signed_in_after_s": round(signed_in - first_sent, 1),
+        "steady_page_views": len(steady),
+        "steady_page_views_p50_ms": round(_percentile(steady, 0.50), 1),
+        "steady_page_views_p95_ms": round(_percentile(steady, 0.95), 1),
+        "steady_errors": steady_errors,
         "page_p95_ms": {r["Name"]: float(r["95%"]) for r in rows if r["Name"] != "Aggregated"},
         "failures": failures,
     }

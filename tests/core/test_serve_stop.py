@@ -1,8 +1,9 @@
 """`kechuang serve` stops its gunicorn and its background worker when it gets SIGTERM (issue #19: the
-worker used to keep running, re-parented to init)."""
+worker used to keep running, re-parented to init), and keeps idle connections open between clicks."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -53,7 +54,19 @@ def test_sigterm_to_serve_stops_server_and_worker(tmp_path: Path) -> None:
             time.sleep(0.3)
         else:
             raise AssertionError("serve did not start listening within 60 s")
-        time.sleep(2)  # the worker is up too
+        # A connection left idle for longer than gunicorn's 2 s default keep-alive (a reader's pause
+        # between clicks) is still open for the next request: the load test's resets came from there.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/accounts/login/")
+        first = conn.getresponse()
+        first.read()
+        assert first.status == 200 and first.getheader("Connection", "").lower() != "close"
+        time.sleep(3)
+        conn.request("GET", "/accounts/login/")
+        again = conn.getresponse()
+        again.read()
+        assert again.status == 200
+        conn.close()
         children = _children(serve.pid)
         assert len(children) == 2, children  # gunicorn and the worker
         serve.send_signal(signal.SIGTERM)

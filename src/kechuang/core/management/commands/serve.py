@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("KECHUANG_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("KECHUANG_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=4)
+        # Longer than a reader's pause between two clicks: with gunicorn's 2 s default the server closed
+        # idle connections just as clients reused them, and those requests failed with a reset.
+        parser.add_argument("--keep-alive", type=int, default=75)
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,6 +46,8 @@ class Command(BaseCommand):
             "-",
             "--timeout",
             "120",
+            "--keep-alive",
+            str(options["keep_alive"]),
             "--config",
             "python:kechuang.gunicorn_conf",
         ]
